@@ -1,0 +1,29 @@
+"""Array helpers, random-number handling, tolerances and exceptions shared by every module.
+
+Only NumPy is imported here, so that every other subpackage can depend on it.
+"""
+
+from liesym._core.exceptions import LiesymError, NotCertifiedError
+from liesym._core.progress import progress
+from liesym._core.rng import as_rng
+from liesym._core.tolerances import ATOL, RANK_RTOL, SNAP_TOL
+from liesym._core.validation import (
+    as_finite_array,
+    as_generator_stack,
+    as_points,
+    as_square_matrix,
+)
+
+__all__ = [
+    "ATOL",
+    "RANK_RTOL",
+    "SNAP_TOL",
+    "LiesymError",
+    "NotCertifiedError",
+    "as_finite_array",
+    "as_generator_stack",
+    "as_points",
+    "as_rng",
+    "as_square_matrix",
+    "progress",
+]

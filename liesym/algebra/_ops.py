@@ -1,0 +1,152 @@
+"""Functions on plain generator arrays: the numerical core behind :class:`LieAlgebra`."""
+
+import numpy as np
+import scipy.linalg
+
+from liesym._core import RANK_RTOL, as_generator_stack
+
+
+def bracket(a, b) -> np.ndarray:
+    """Matrix commutator ``[a, b] = a b - b a``, broadcast over leading axes.
+
+    Parameters
+    ----------
+    a, b : array-like, shape=[..., n, n]
+
+    Returns
+    -------
+    ndarray, shape=[..., n, n]
+
+    Examples
+    --------
+    >>> from liesym.algebra import so
+    >>> lx, ly, lz = so(3).basis
+    >>> bool(np.allclose(bracket(lx, ly), lz / np.sqrt(2)))
+    True
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return a @ b - b @ a
+
+
+def span_basis(
+    stack, *, rtol: float = RANK_RTOL, name: str = "basis"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Orthonormal (Frobenius) basis of the span of a generator stack, rank-revealing.
+
+    When the input is linearly independent the basis comes from Gram-Schmidt (QR with a
+    positive diagonal), so an orthogonal input keeps its directions and order; otherwise
+    the leading right singular vectors are used.
+
+    Parameters
+    ----------
+    stack : array-like, shape=[k, n, n]
+    rtol : float, optional, default: ``RANK_RTOL``
+        Singular values below ``rtol * max`` count as zero.
+    name : str
+        Argument name for error messages.
+
+    Returns
+    -------
+    basis : ndarray, shape=[r, n, n]
+        Orthonormal basis, r = rank.
+    singular_values : ndarray, shape=[min(k, n*n)]
+        Singular values of the flattened input, descending.
+
+    Examples
+    --------
+    >>> b, s = span_basis([[[0, 1], [0, 0]], [[0, 2], [0, 0]], [[1, 0], [0, -1]]])
+    >>> b.shape
+    (2, 2, 2)
+    """
+    arr = as_generator_stack(stack, name)
+    k, n, _ = arr.shape
+    flat = arr.reshape(k, n * n)
+    s = np.linalg.svd(flat, compute_uv=False)
+    if s.size == 0 or s[0] == 0.0:
+        raise ValueError(f"{name}: the generators span only the zero matrix")
+    rank = int(np.count_nonzero(s > rtol * s[0]))
+    if rank == k:
+        q, r = np.linalg.qr(flat.T)
+        q = q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))
+        basis = q.T
+    else:
+        _, _, vt = np.linalg.svd(flat, full_matrices=False)
+        basis = vt[:rank]
+    return basis.reshape(rank, n, n), s
+
+
+def combine(basis, coeffs) -> np.ndarray:
+    """Linear combinations ``sum_i coeffs[..., i] * basis[i]``.
+
+    Parameters
+    ----------
+    basis : array-like, shape=[k, n, n]
+    coeffs : array-like, shape=[..., k]
+
+    Returns
+    -------
+    ndarray, shape=[..., n, n]
+    """
+    basis = np.asarray(basis, dtype=np.float64)
+    coeffs = np.asarray(coeffs, dtype=np.float64)
+    if coeffs.shape[-1:] != (basis.shape[0],):
+        raise ValueError(
+            f"coeffs: expected last axis of length {basis.shape[0]}, got shape {coeffs.shape}"
+        )
+    return np.tensordot(coeffs, basis, axes=([-1], [0]))
+
+
+def expm(basis, coeffs) -> np.ndarray:
+    """Group elements ``exp(sum_i coeffs[..., i] basis[i])``, batched.
+
+    Parameters
+    ----------
+    basis : array-like, shape=[k, n, n]
+    coeffs : array-like, shape=[..., k]
+
+    Returns
+    -------
+    ndarray, shape=[..., n, n]
+
+    Examples
+    --------
+    >>> from liesym.algebra import so
+    >>> g = expm([[[0.0, -1.0], [1.0, 0.0]]], [np.pi / 2])
+    >>> np.round(g, 12) + 0.0
+    array([[ 0., -1.],
+           [ 1.,  0.]])
+    """
+    x = combine(basis, coeffs)
+    return scipy.linalg.expm(x)
+
+
+def structure_constants_of(basis) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares structure constants of an orthonormal basis and the closure residuals.
+
+    ``[e_i, e_j] ~ sum_l c[i, j, l] e_l``; the residual is the Frobenius norm of what the
+    bracket has outside the span.
+
+    Parameters
+    ----------
+    basis : array-like, shape=[k, n, n]
+        Orthonormal in the Frobenius inner product.
+
+    Returns
+    -------
+    c : ndarray, shape=[k, k, k]
+    residual : ndarray, shape=[k, k]
+    """
+    basis = np.asarray(basis, dtype=np.float64)
+    k = basis.shape[0]
+    br = bracket(basis[:, None], basis[None, :])  # (k, k, n, n)
+    flat = basis.reshape(k, -1)
+    c = br.reshape(k, k, -1) @ flat.T
+    resid = br.reshape(k, k, -1) - c @ flat
+    return c, np.linalg.norm(resid, axis=-1)
+
+
+def killing_form_of(structure_constants) -> np.ndarray:
+    """Killing form ``K[i, m] = tr(ad_i ad_m)`` from structure constants (k, k, k)."""
+    c = np.asarray(structure_constants, dtype=np.float64)
+    return np.einsum("ijl,mlj->im", c, c)
