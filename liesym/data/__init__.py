@@ -1,0 +1,1 @@
+"""Datasets: transitions collected from navigation tasks, and synthetic invariant-function data."""

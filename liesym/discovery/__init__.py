@@ -1,0 +1,1 @@
+"""Symmetry discovery from samples: kernel frames, differential and functional methods, task groups."""
