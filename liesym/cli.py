@@ -1,0 +1,160 @@
+"""The ``liesym`` command: thin subcommands over the library.
+
+Each subcommand registers itself in :data:`SUBCOMMANDS` (name -> (configure, run)); heavy
+dependencies (SymPy, geomstats, matplotlib) are imported inside ``run`` only.
+
+Examples
+--------
+>>> main(["verify", "so2"])  # doctest: +ELLIPSIS
+# so2
+liesym verification: dim 1, 2x2 linear generators
+...
+0
+"""
+
+import argparse
+import sys
+from collections.abc import Callable
+
+import numpy as np
+
+#: name -> (configure(subparser), run(args) -> exit code, help); other subcommands
+#: (demo, discover, bench) add themselves with :func:`register`.
+SUBCOMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable, str]] = {}
+
+
+def register(
+    name: str,
+    configure: Callable[[argparse.ArgumentParser], None],
+    run: Callable[[argparse.Namespace], int],
+    help: str,
+) -> None:
+    """Add a subcommand: ``configure`` adds its arguments, ``run`` executes it."""
+    SUBCOMMANDS[name] = (configure, run, help)
+
+
+def _example_algebras() -> dict[str, Callable]:
+    """Named examples for ``liesym verify NAME``."""
+    from liesym.algebra import rotation_about, scaling, se, sl, so, so_pq, torus
+
+    def conjugated_so3():
+        c = np.random.default_rng(0).normal(size=(3, 3))  # fixed seed: a reproducible example
+        return so(3).conjugate(c)
+
+    examples = {f"so{n}": (lambda n=n: so(n)) for n in range(2, 7)}
+    examples.update({f"se{n}": (lambda n=n: se(n)) for n in (2, 3)})
+    examples.update({f"sl{n}": (lambda n=n: sl(n)) for n in (2, 3)})
+    examples.update(
+        {
+            "scaling": lambda: scaling(2),
+            "so11": lambda: so_pq(1, 1),
+            "torus": lambda: torus([1.0, np.sqrt(2.0)]),
+            "rotation-about": lambda: rotation_about([1.0, 2.0]),
+            "conjugated-so3": conjugated_so3,
+            "so2+so2": lambda: so(2).direct_sum(so(2)),
+        }
+    )
+    return examples
+
+
+def _configure_verify(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "name",
+        nargs="?",
+        help="a named example: " + ", ".join(_example_algebras()),
+    )
+    parser.add_argument("--file", help="a saved (k, n, n) generator stack (.npy)")
+    parser.add_argument(
+        "--affine",
+        action="store_true",
+        help="the --file generators are homogeneous [[W, b], [0, 0]]",
+    )
+    parser.add_argument("--tol", type=float, default=None, help="snapping tolerance (1e-6)")
+    parser.add_argument(
+        "--basis", action="store_true", help="also print the exact basis and invariant form"
+    )
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from liesym._core import SNAP_TOL
+    from liesym.algebra import LieAlgebra
+    from liesym.verify import verify  # SymPy loads here, not at import time
+
+    examples = _example_algebras()
+    if (args.name is None) == (args.file is None):
+        print("liesym verify: give exactly one of NAME or --file PATH", file=sys.stderr)
+        return 2
+    if args.file is not None:
+        try:
+            stack = np.load(args.file)
+            algebra = LieAlgebra(stack, affine=args.affine)
+        except (OSError, ValueError) as err:
+            print(f"liesym verify: cannot use {args.file}: {err}", file=sys.stderr)
+            return 2
+        label = args.file
+    else:
+        if args.name not in examples:
+            print(
+                f"liesym verify: unknown NAME {args.name!r}; choose from {', '.join(examples)}",
+                file=sys.stderr,
+            )
+            return 2
+        algebra = examples[args.name]()
+        label = args.name
+    try:
+        report = verify(algebra, tol=SNAP_TOL if args.tol is None else args.tol)
+    except ValueError as err:
+        print(f"liesym verify: {err}", file=sys.stderr)
+        return 2
+    print(f"# {label}")
+    print(report.summary())
+    if args.basis and report.exact_basis is not None:
+        for i, m in enumerate(report.exact_basis):
+            print(f"E{i} = {m.tolist()}")
+        if report.invariant_form is not None:
+            print(f"M = {report.invariant_form.tolist()}")
+    return 0
+
+
+register(
+    "verify",
+    _configure_verify,
+    _run_verify,
+    "certify a Lie algebra exactly (closure, name, compactness, fixed point)",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser with one subparser per registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="liesym",
+        description="Discover, certify and reuse the Lie-group symmetries of task families.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (configure, _, help_text) in SUBCOMMANDS.items():
+        configure(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``liesym`` command line; returns the exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 1
+    return SUBCOMMANDS[args.command][1](args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
