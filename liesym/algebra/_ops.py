@@ -150,3 +150,44 @@ def killing_form_of(structure_constants) -> np.ndarray:
     """Killing form ``K[i, m] = tr(ad_i ad_m)`` from structure constants (k, k, k)."""
     c = np.asarray(structure_constants, dtype=np.float64)
     return np.einsum("ijl,mlj->im", c, c)
+
+
+def invariant_form_numeric(basis) -> tuple[np.ndarray, float]:
+    """Least-squares invariant symmetric form: M with ``W^T M + M W ~ 0`` for every generator.
+
+    The smallest right singular vector of the stacked (linear) Lyapunov equations over
+    symmetric M, signed to have positive trace and scaled to unit trace. A numeric estimate
+    for noisy generators; exact certificates are :func:`liesym.verify.invariant_form`.
+
+    Parameters
+    ----------
+    basis : array-like, shape=[k, n, n]
+
+    Returns
+    -------
+    M : ndarray, shape=[n, n]
+        Symmetric, trace 1 (positive definite only if the algebra is compact).
+    residual : float
+        Smallest singular value over the largest: 0 for an exactly invariant form.
+
+    Examples
+    --------
+    >>> from liesym.algebra import so
+    >>> m, res = invariant_form_numeric(so(3).basis)
+    >>> bool(np.allclose(m, np.eye(3) / 3)), res < 1e-12
+    (True, True)
+    """
+    gens = as_generator_stack(basis, "basis")
+    k, n, _ = gens.shape
+    iu = np.triu_indices(n)
+    sym_basis = np.zeros((len(iu[0]), n, n))
+    sym_basis[np.arange(len(iu[0])), iu[0], iu[1]] = 1.0
+    sym_basis = sym_basis + np.swapaxes(sym_basis, 1, 2)
+    sym_basis[np.arange(len(iu[0])), iu[0], iu[1]] /= np.where(iu[0] == iu[1], 2.0, 1.0)
+    # Column j: the Lyapunov map applied to the j-th symmetric basis matrix, for every generator.
+    cols = np.swapaxes(gens, 1, 2)[:, None] @ sym_basis[None] + sym_basis[None] @ gens[:, None]
+    a = cols.transpose(0, 2, 3, 1).reshape(k * n * n, len(iu[0]))
+    _, s, vt = np.linalg.svd(a, full_matrices=False)
+    m = np.tensordot(vt[-1], sym_basis, axes=1)
+    m = m / np.trace(m) if np.trace(m) != 0 else m
+    return m, float(s[-1] / s[0]) if s[0] > 0 else 0.0

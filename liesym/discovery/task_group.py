@@ -127,28 +127,62 @@ def _real_log(element: np.ndarray, i: int) -> np.ndarray:
     return log
 
 
+def _compact_chart(linear: np.ndarray, centres: list) -> tuple[np.ndarray, list]:
+    """Make estimated stabiliser generators exactly M-skew and the centres M-unit, if compact.
+
+    Noisy generators carry small symmetric parts that would let the alignment scale and shear;
+    when the numeric invariant form M is positive definite the generators are projected onto the
+    M-skew-adjoint matrices and every centre is scaled to the M-norm of the base centre (all
+    goals of a compact orbit have the same M-norm). Otherwise the inputs are returned unchanged.
+    """
+    from liesym.algebra import invariant_form_numeric
+
+    gens, _ = span_basis(linear)
+    m, _ = invariant_form_numeric(gens)
+    evals, evecs = np.linalg.eigh(m)
+    if evals[0] <= 1e-6 * evals[-1]:
+        return gens, centres
+    root = (evecs * np.sqrt(evals)) @ evecs.T
+    root_inv = (evecs / np.sqrt(evals)) @ evecs.T
+    chart = root @ gens @ root_inv
+    skew = 0.5 * (chart - np.swapaxes(chart, 1, 2))
+    gens, _ = span_basis(root_inv @ skew @ root)
+    norm0 = np.sqrt(centres[0] @ m @ centres[0])
+    return gens, [c * norm0 / np.sqrt(c @ m @ c) for c in centres]
+
+
 def _minimal_alignment(gens: np.ndarray, c0: np.ndarray, ci: np.ndarray, rng) -> np.ndarray:
-    """Coordinates a of the smallest exp(sum a_k G_k) with exp(.) c0 = ci (multi-start)."""
+    """Coordinates a of the smallest exp(sum a_k G_k) with exp(.) c0 = ci.
+
+    Continuation from the identity: minimise |miss|^2 + w |a|^2 while w decreases, so the
+    solution follows the branch of smallest elements (the geodesic); random restarts are a
+    fallback when that branch does not reach ci.
+    """
     k = gens.shape[0]
 
     def miss(a):
         return scipy.linalg.expm(np.tensordot(a, gens, axes=1)) @ c0 - ci
 
-    best = None
-    starts = np.vstack([np.zeros(k), rng.normal(scale=np.pi / 2, size=(7, k))])
-    for a_init in starts:
-        fit = scipy.optimize.least_squares(miss, a_init, xtol=1e-14, ftol=1e-14, gtol=1e-14)
-        if best is None or fit.cost < best.cost - 1e-15:
-            best = fit
-    a = best.x
-    # Among aligning elements, walk to the smallest: penalised refinement keeps the constraint.
-    for weight in (1e-2, 1e-4, 1e-6):
+    def solve(a):
+        for weight in (1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-6):
+            a = scipy.optimize.least_squares(
+                lambda a, w=weight: np.concatenate([miss(a), np.sqrt(w) * a]),
+                a,
+                xtol=1e-14,
+                ftol=1e-14,
+                gtol=1e-14,
+            ).x
+        return scipy.optimize.least_squares(miss, a, xtol=1e-15, ftol=1e-15, gtol=1e-15).x
 
-        def penalised(a, w=weight):
-            return np.concatenate([miss(a), np.sqrt(w) * a])
-
-        a = scipy.optimize.least_squares(penalised, a, xtol=1e-14, ftol=1e-14, gtol=1e-14).x
-    return scipy.optimize.least_squares(miss, a, xtol=1e-15, ftol=1e-15, gtol=1e-15).x
+    scale = np.linalg.norm(ci)
+    best = solve(np.zeros(k))
+    for a_init in rng.normal(scale=np.pi / 2, size=(5, k)):
+        if np.linalg.norm(miss(best)) <= 1e-8 * scale:
+            break
+        cand = solve(a_init)
+        if np.linalg.norm(miss(cand)) < np.linalg.norm(miss(best)):
+            best = cand
+    return best
 
 
 def lie_closure(stack, *, rtol: float = 1e-6, max_iter: int = 10) -> np.ndarray:
@@ -186,7 +220,8 @@ def discover_task_group(
     *,
     task_symmetries: Sequence[LieAlgebra] | None = None,
     dim: int | None = None,
-    rtol: float = 1e-3,
+    min_gap: float = 10.0,
+    rtol: float = 1e-2,
     discovery_kwargs: dict | None = None,
     rng=None,
 ) -> TaskGroupResult:
@@ -201,12 +236,17 @@ def discover_task_group(
     task_symmetries : sequence of LieAlgebra, optional
         Precomputed affine reward symmetry algebras, one per task (skips per-task discovery).
     dim : int, optional
-        Dimension of the span of the logarithms; by default the number of singular values
-        above ``rtol`` times the largest.
-    rtol : float, optional, default: 1e-3
-        Relative threshold of the span dimension and bracket-closure rank decisions; the
-        logarithms of estimated elements carry the estimation error (about 1e-4 relative on
-        2,000 transitions), far below it, while distinct directions are of order 1.
+        Dimension of the span of the logarithms. By default it is read off the spectrum: the
+        largest ratio between consecutive singular values, if it is at least ``min_gap``,
+        separates the task directions from estimation noise; without such a gap every
+        direction counts.
+    min_gap : float, optional, default: 10.0
+        Smallest singular-value ratio accepted as the boundary between signal and noise
+        (per-task estimates carry relative errors of about 1e-3 on 2,000 transitions, while
+        task directions have singular values of the order of the task angles).
+    rtol : float, optional, default: 1e-2
+        Relative rank threshold of the bracket closure: new directions produced by brackets
+        of the noisy span count only above it.
     discovery_kwargs : dict, optional
         Passed to ``DifferentialDiscovery(affine=True, ...)`` for the per-task symmetries.
     rng : None, int or Generator
@@ -271,7 +311,7 @@ def discover_task_group(
     else:
         method = "fixed_point"
         centres = [_fixed_point(alg, i) for i, alg in enumerate(task_symmetries)]
-        gens, _ = span_basis(base.linear_part)
+        gens, centres = _compact_chart(base.linear_part, centres)
         for ci in centres[1:]:
             a = _minimal_alignment(gens, centres[0], ci, rng)
             el = scipy.linalg.expm(np.tensordot(a, gens, axes=1))
@@ -281,10 +321,12 @@ def discover_task_group(
     logs = np.stack([_real_log(el, i) for i, el in enumerate(elements)])
     flat = logs[1:].reshape(len(logs) - 1, -1)
     s = np.linalg.svd(flat, compute_uv=False)
-    if dim is None:
-        dim = int(np.count_nonzero(s > rtol * s[0])) if s[0] > 0 else 0
-    if dim < 1:
+    if s[0] <= 1e-8:  # logs are of the order of the task angles; 1e-8 is rounding
         raise ValueError("datasets: every training task coincides with the base task")
+    if dim is None:
+        dim = _span_dimension(s, min_gap)
+    if not 1 <= dim <= s.size:
+        raise ValueError(f"dim: expected an integer in [1, {s.size}], got {dim}")
     _, _, vt = np.linalg.svd(flat, full_matrices=False)
     span = vt[:dim].reshape(dim, n, n)
     closed = lie_closure(span, rtol=rtol)
@@ -301,11 +343,21 @@ def discover_task_group(
     )
 
 
+def _span_dimension(s: np.ndarray, min_gap: float) -> int:
+    """Number of dominant singular values (descending ``s``): split at the largest gap."""
+    c = np.maximum(s, 1e-12 * s[0])
+    if c.size == 1:
+        return 1
+    ratios = c[:-1] / c[1:]
+    k = int(np.argmax(ratios))
+    return k + 1 if ratios[k] >= min_gap else int(c.size)
+
+
 def _fixed_point(alg: LieAlgebra, i: int) -> np.ndarray:
-    """Common zero c of the affine fields: W_lin c + b = 0 for every generator (least squares)."""
-    lin, b = alg.linear_part, alg.translation_part
-    c, *_ = np.linalg.lstsq(lin.reshape(-1, lin.shape[-1]), -b.reshape(-1), rcond=None)
-    miss = np.linalg.norm(np.einsum("kij,j->ki", lin, c) + b)
-    if miss > 1e-6 * max(1.0, np.linalg.norm(b)):
-        raise ValueError(f"task_symmetries[{i}]: the affine symmetries have no common fixed point")
+    """Least-squares common zero c of the affine fields (W_lin c + b = 0 for every generator)."""
+    from liesym.discovery.differential import affine_fixed_point
+
+    c, _ = affine_fixed_point(alg.linear_part, alg.translation_part)
+    if not np.all(np.isfinite(c)):
+        raise ValueError(f"task_symmetries[{i}]: the affine symmetries have no unique fixed point")
     return c
