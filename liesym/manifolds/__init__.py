@@ -1,0 +1,30 @@
+"""Compact task groups through geomstats, and test-time inference of a task's group element.
+
+The only subpackage that uses geomstats; it is imported lazily, when a group computes its
+first exponential, logarithm, distance or Fréchet mean.
+
+- :class:`CompactLieGroup` (``CompactLieGroup.from_algebra(algebra, metric)``): the group of a
+  compact algebra in the chart ``x -> M^{1/2} x`` of its invariant form M, where it is SO(n)
+  or a subgroup; ``identity``, ``compose``, ``inverse``, ``exp``, ``log``, ``dist``,
+  ``frechet_mean``, ``random``, ``act``, ``to_chart``, ``from_chart``.
+- :class:`GroupInference`: the element L of an unseen task, ``r(s') = r_0(L^{-1} s')``, from
+  k of its transitions and a model of the base reward; no oracle goal.
+- :func:`fit_reward_profile` / :class:`RewardProfile`: the base reward as a function of the
+  invariant ``|M^{1/2}(x - c_0)|``.
+"""
+
+from liesym.manifolds._rotations import rotation_angles, rotation_log
+from liesym.manifolds.group import CompactLieGroup, certified_metric
+from liesym.manifolds.inference import GroupInference
+from liesym.manifolds.profile import RewardProfile, as_reward_data, fit_reward_profile
+
+__all__ = [
+    "CompactLieGroup",
+    "GroupInference",
+    "RewardProfile",
+    "as_reward_data",
+    "certified_metric",
+    "fit_reward_profile",
+    "rotation_angles",
+    "rotation_log",
+]
