@@ -118,3 +118,11 @@ def test_identical_tasks_are_rejected():
     g = np.array([1.0, 0.0])
     with pytest.raises(ValueError, match="coincides"):
         discover_task_group([], task_symmetries=[rotation_about(g), rotation_about(g)])
+
+
+def test_opposite_task_warns_that_the_algebra_is_unidentified():
+    # -I = exp(pi J) = exp(pi C J C^-1): one opposite task cannot tell circle from ellipse.
+    family = circle_tasks()
+    goals = family.goal_at(np.array([0.0, np.pi - 1e-4]))
+    with pytest.warns(UserWarning, match="opposite"):
+        discover_task_group([], task_symmetries=[rotation_about(g) for g in goals])

@@ -18,6 +18,7 @@ dominant subspace of the stacked logarithms (truncated SVD, dimension from the s
 under brackets.
 """
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ import scipy.optimize
 
 from liesym._core import as_points
 from liesym.algebra import LieAlgebra, bracket, span_basis
+from liesym.discovery._constraints import DiscoveryWarning
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,8 @@ class TaskGroupResult:
     logs_ : ndarray, shape=[T, n, n]
         Real logarithms of the elements.
     singular_values_ : ndarray
-        Spectrum (descending) of the stacked, flattened logarithms of the non-base tasks.
+        Spectrum (descending) of the stacked, flattened logarithms of the non-base tasks,
+        each weighted by its conditioning |sin t| / t (t its rotation angle).
     span_dim_ : int
         Dimension of the span of the logarithms (before bracket closure).
     residuals_ : ndarray, shape=[T]
@@ -319,7 +322,17 @@ def discover_task_group(
             residuals.append(float(np.linalg.norm(el @ centres[0] - ci) / np.linalg.norm(ci)))
     elements = np.stack(elements)
     logs = np.stack([_real_log(el, i) for i, el in enumerate(elements)])
-    flat = logs[1:].reshape(len(logs) - 1, -1)
+    weights = _log_conditioning(logs[1:])
+    if np.max(weights) < 0.1:
+        warnings.warn(
+            "discover_task_group: every training task is nearly opposite the base task (rotation "
+            "angle near pi), where the logarithm is ill-conditioned and -I lies on every "
+            "elliptic one-parameter group: the task algebra is poorly identified; add a "
+            "training task at a smaller angle",
+            DiscoveryWarning,
+            stacklevel=2,
+        )
+    flat = (weights[:, None, None] * logs[1:]).reshape(len(logs) - 1, -1)
     s = np.linalg.svd(flat, compute_uv=False)
     if s[0] <= 1e-8:  # logs are of the order of the task angles; 1e-8 is rounding
         raise ValueError("datasets: every training task coincides with the base task")
@@ -341,6 +354,17 @@ def discover_task_group(
         task_symmetries_=task_symmetries,
         method_=method,
     )
+
+
+def _log_conditioning(logs: np.ndarray) -> np.ndarray:
+    """Weights |sin t| / t (t the largest rotation angle of each log), floored at 1e-3.
+
+    The differential of exp at a log with rotation angle t shrinks the directions that do not
+    commute with it by |sin t| / t, so errors of an element near angle pi are amplified by the
+    inverse in its logarithm; weighting the logs by that factor evens out their errors.
+    """
+    t = np.array([np.max(np.abs(np.linalg.eigvals(log).imag)) for log in logs])
+    return np.maximum(np.where(t > 1e-12, np.abs(np.sin(t)) / np.maximum(t, 1e-12), 1.0), 1e-3)
 
 
 def _span_dimension(s: np.ndarray, min_gap: float) -> int:

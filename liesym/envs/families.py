@@ -49,6 +49,9 @@ PROTOTYPE_TRAIN_GOALS.setflags(write=False)
 _J = so_generators(2)[0]
 
 
+GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))  # 2 pi / phi^2 ~ 2.39996 rad
+
+
 def prototype_train_goals() -> np.ndarray:
     """The prototype's four seed-42 training goals on the unit circle, base task first.
 
@@ -381,17 +384,19 @@ class EllipseFamily(TaskFamily):
         return self.chart @ r @ self._chart_inv
 
     def train_goals(self, k: int, rng=None) -> np.ndarray:
-        """``k`` training goals, base goal first, at angles ``t_0 + 2 pi j / k``.
+        """``k`` training goals, base goal first, at golden-angle steps ``t_0 + j * 2.39996``.
 
-        With ``rng`` each angle but the base one is jittered uniformly by up to a quarter of
-        the spacing (stratified sampling: spread, never colliding); without, they are
-        evenly spaced.
+        Golden-angle steps (2 pi / phi^2, phi the golden ratio) spread any number of goals
+        over the circle and never put one exactly opposite the base goal: there the aligning
+        element is -I, which lies on *every* elliptic one-parameter group and so cannot
+        identify the task algebra (evenly spaced pairs would be exactly opposite). With
+        ``rng`` each angle but the base one is jittered uniformly by up to 0.1 rad.
         """
         k = _count(k, "k")
-        j = np.arange(k, dtype=np.float64)
+        t = np.arange(k, dtype=np.float64) * GOLDEN_ANGLE
         if rng is not None:
-            j[1:] += as_rng(rng).uniform(-0.25, 0.25, size=k - 1)
-        goals = self.goal_at(self.base_angle + 2.0 * np.pi * j / k)
+            t[1:] += as_rng(rng).uniform(-0.1, 0.1, size=k - 1)
+        goals = self.goal_at(self.base_angle + t)
         goals[0] = self.base_goal
         return goals
 
