@@ -124,6 +124,74 @@ register(
 )
 
 
+FAMILIES = ("circle", "ellipse", "sphere", "line")
+
+
+def make_family(name: str):
+    """The task family of a command-line name (the ellipse uses C = diag(0.7, 0.9))."""
+    from liesym.envs import circle_tasks, ellipse_tasks, line_tasks, sphere_tasks
+
+    makers = {
+        "circle": circle_tasks,
+        "ellipse": lambda: ellipse_tasks(np.diag([0.7, 0.9])),
+        "sphere": sphere_tasks,
+        "line": line_tasks,
+    }
+    if name not in makers:
+        raise SystemExit(f"family: expected one of {', '.join(makers)}, got {name!r}")
+    return makers[name]()
+
+
+def _configure_discover(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("family", choices=FAMILIES, help="task family")
+    parser.add_argument(
+        "--tasks",
+        type=int,
+        default=None,
+        help="training tasks, base first (default 2; 4 on the sphere)",
+    )
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="random-policy transitions per task (default 2000; 4000 sphere)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--details", action="store_true", help="print the full certificates")
+
+
+def _run_discover(args: argparse.Namespace) -> int:
+    from liesym.pipeline import discover_structure
+
+    family = make_family(args.family)
+    sphere = family.n == 3
+    tasks = args.tasks or (4 if sphere else 2)
+    steps = args.steps or (4000 if sphere else 2000)
+    if tasks < 2 or steps < 100:
+        raise SystemExit("--tasks must be >= 2 and --steps >= 100")
+    res = discover_structure(
+        family, n_train=tasks, n_steps=steps, rng=args.seed, show_progress=True
+    )
+    print(
+        f"# {family.name} family: {tasks} training tasks x {steps} random-policy transitions,"
+        f" seed {args.seed}"
+    )
+    print(res.table())
+    print("timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in res.timings.items()))
+    if args.details:
+        print("\n## task algebra\n" + res.task_report.summary())
+        print("\n## system algebra\n" + res.system_report.summary())
+    return 0
+
+
+register(
+    "discover",
+    _configure_discover,
+    _run_discover,
+    "discover and certify a task family's symmetries from random-policy data",
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser with one subparser per registered subcommand."""
     parser = argparse.ArgumentParser(
