@@ -221,7 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 1
-    return SUBCOMMANDS[args.command][1](args)
+    from threadpoolctl import threadpool_limits
+
+    # The commands work on tiny matrices, where BLAS threads cost far more than they give.
+    with threadpool_limits(1):
+        return SUBCOMMANDS[args.command][1](args)
 
 
 if __name__ == "__main__":  # pragma: no cover

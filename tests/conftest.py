@@ -1,5 +1,10 @@
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
+
+# The suite works on tiny matrices, where BLAS threads only add overhead (a batched 3x3 expm is
+# ~50x slower with two OpenBLAS threads on a busy 2-core machine); tests check maths, not speed.
+threadpool_limits(1)
 
 
 @pytest.fixture

@@ -672,11 +672,11 @@ def circle_tasks(
     >>> fam = circle_tasks()
     >>> fam.task_algebra, fam.base_goal
     (LieAlgebra(dim=1, n=2, name='so(2)'), array([1., 0.]))
-    >>> fam.train_goals(4).round(12) + 0.0
-    array([[ 1.,  0.],
-           [ 0.,  1.],
-           [-1.,  0.],
-           [ 0., -1.]])
+    >>> fam.train_goals(4).round(3) + 0.0  # golden-angle steps
+    array([[ 1.   ,  0.   ],
+           [-0.737,  0.675],
+           [ 0.087, -0.996],
+           [ 0.608,  0.794]])
     """
     r = float(as_vector([radius], 1, "radius")[0])
     if r <= 0:
