@@ -55,8 +55,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="2 seeds, for CI")
-    parser.add_argument("--out", default=str(RESULTS / "task_group.json"))
+    parser.add_argument("--out", default=None, help="JSON path (default: results/, quick/)")
     args = parser.parse_args()
+    if args.out is None:
+        args.out = RESULTS / ("quick" if args.quick else "") / "task_group.json"
     seeds = range(2 if args.quick else args.seeds)
     cases = [
         ("circle", circle_tasks(), 2, 2000),

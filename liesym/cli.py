@@ -192,6 +192,48 @@ register(
 )
 
 
+def _configure_bench(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", nargs="?", help="benchmark name (bench_NAME.py); omit to list")
+    parser.add_argument("--dir", default="benchmarks", help="the benchmarks folder of a checkout")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="passed to the script")
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    import runpy
+    from pathlib import Path
+
+    folder = Path(args.dir)
+    scripts = sorted(folder.glob("bench_*.py"))
+    if not scripts:
+        print(f"no benchmarks found in {folder.resolve()} (run from a liesym checkout)")
+        return 1
+    names = [p.stem.removeprefix("bench_") for p in scripts]
+    if args.name is None:
+        print("benchmarks: " + ", ".join(names))
+        return 0
+    if args.name not in names:
+        print(f"name: expected one of {', '.join(names)}, got {args.name!r}")
+        return 2
+    script = folder / f"bench_{args.name}.py"
+    saved = sys.argv
+    sys.argv = [str(script), *args.args]
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    finally:
+        sys.argv = saved
+    return 0
+
+
+register(
+    "bench",
+    _configure_bench,
+    _run_bench,
+    "run a benchmark script of a checkout (benchmarks/bench_NAME.py), e.g. liesym bench scaling",
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser with one subparser per registered subcommand."""
     parser = argparse.ArgumentParser(
