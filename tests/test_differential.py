@@ -150,7 +150,6 @@ def test_standardisation_is_invisible_in_the_result():
 
 
 def test_gradient_method_wiring():
-    pytest.importorskip("liesym.discovery._gradient")
     data = invariant_function_data("radial", 600, rng=13, n=2)
     est = DifferentialDiscovery(
         dim=1, method="gradient", lr=0.01, n_steps=1500, rng=0, reference=so(2)

@@ -182,8 +182,9 @@ def test_bad_inputs():
 
 
 def test_integration_with_envs_data_and_discovery():
-    families = pytest.importorskip("liesym.envs")
-    transitions = pytest.importorskip("liesym.data.transitions")
+    from liesym import envs as families
+    from liesym.data import transitions
+
     for fam in (families.circle_tasks(), families.ellipse_tasks(C2), families.sphere_tasks()):
         base = transitions.collect_transitions(fam, fam.base_goal, 300, rng=0)
         goals = fam.test_goals(3)

@@ -262,7 +262,6 @@ def test_bad_inputs():
 
 
 def test_metric_from_verify_when_available():
-    pytest.importorskip("liesym.verify")
     alg = so(2).conjugate(C2)
     _, m = certified_metric(alg)
     # verify returns M up to a positive factor.

@@ -8,10 +8,9 @@ with ``LIESYM_SMALL=1`` in the kernel's environment: notebooks read it to shrink
 import shutil
 from pathlib import Path
 
+import nbclient
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 TIMEOUT = 300  # seconds per cell; every notebook is meant to finish in about a minute

@@ -1,1 +1,32 @@
-"""Symmetry discovery from samples: kernel frames, differential and functional methods, task groups."""
+"""Symmetry discovery from samples: kernel frames, differential and functional methods, task groups.
+
+- :class:`DifferentialDiscovery`: generators whose vector fields lie in ker df, in closed form
+  (SVD null space) or by the paper's projection loss (``method="gradient"``);
+- :class:`FunctionalDiscovery`: the finite-transformation baseline f(exp(tW)x) = f(x);
+- :class:`DynamicsSymmetryDiscovery`: linear symmetries of transition data;
+- :func:`discover_task_group`: the task group from one dataset per training task;
+- :func:`kernel_frames`: normal and kernel spaces of level sets, from samples only.
+"""
+
+from liesym.discovery._constraints import DiscoveryWarning
+from liesym.discovery.differential import DifferentialDiscovery, affine_fixed_point
+from liesym.discovery.dynamics import DynamicsSymmetryDiscovery
+from liesym.discovery.functional import FunctionalDiscovery
+from liesym.discovery.kernel import KernelFrames, kernel_frames
+from liesym.discovery.surrogate import KNNSurrogate, LocalLinearSurrogate
+from liesym.discovery.task_group import TaskGroupResult, discover_task_group, lie_closure
+
+__all__ = [
+    "DifferentialDiscovery",
+    "DiscoveryWarning",
+    "DynamicsSymmetryDiscovery",
+    "FunctionalDiscovery",
+    "KNNSurrogate",
+    "KernelFrames",
+    "LocalLinearSurrogate",
+    "TaskGroupResult",
+    "affine_fixed_point",
+    "discover_task_group",
+    "kernel_frames",
+    "lie_closure",
+]
