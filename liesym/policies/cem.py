@@ -1,0 +1,366 @@
+"""Training from rewards only: the cross-entropy method over policy parameters.
+
+The search (:func:`cem_search`) is a plain function over a vectorised score, batched over
+independent problems (leading axes of the mean); :class:`CEMTrainer` applies it to
+:class:`~liesym.policies.LinearPolicy` on one or several tasks, scoring the whole population
+on the same start states and noise each iteration (common random numbers: the ranking of
+the members then does not depend on which episodes they happened to draw).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from liesym._core import as_finite_array, as_rng
+from liesym._core import progress as progress_bar
+from liesym.policies.base import LinearPolicy
+from liesym.policies.rollout import (
+    affine_returns,
+    as_dynamics,
+    check_count,
+    check_goals,
+    rollout_noise,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class CEMResult:
+    """Outcome of :func:`cem_search`.
+
+    Attributes
+    ----------
+    mean : ndarray, shape=[..., d]
+        Final mean of the search distribution (the solution).
+    std : ndarray, shape=[..., d]
+        Final standard deviations.
+    history : ndarray, shape=[n_iterations, ...]
+        Score of the distribution's mean at each iteration (the learning curve).
+    elite_history : ndarray, shape=[n_iterations, ...]
+        Mean score of the elite members at each iteration.
+    """
+
+    mean: np.ndarray
+    std: np.ndarray
+    history: np.ndarray
+    elite_history: np.ndarray
+
+
+def _check_fraction(value, name: str) -> float:
+    if not (isinstance(value, int | float) and 0 < value <= 1):
+        raise ValueError(f"{name}: expected a number in (0, 1], got {value!r}")
+    return float(value)
+
+
+def _check_positive(value, name: str, *, allow_zero: bool = False) -> float:
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    value = float(value) if ok else float("nan")
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(
+            f"{name}: expected a {'non-negative' if allow_zero else 'positive'} "
+            f"number, got {value!r}"
+        )
+    return value
+
+
+def cem_search(
+    score: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+    mean,
+    std,
+    *,
+    n_iterations: int = 30,
+    population: int = 48,
+    elite_frac: float = 0.2,
+    min_std: float = 0.01,
+    rng=None,
+    progress: bool = False,
+) -> CEMResult:
+    """Maximise a vectorised score with the cross-entropy method (diagonal Gaussian).
+
+    Each iteration samples ``population - 1`` parameter vectors around the mean, adds the
+    mean itself (so its score, measured on the same random numbers, is the learning curve),
+    keeps the best ``elite_frac`` and refits mean and standard deviation to them.
+
+    Parameters
+    ----------
+    score : callable
+        ``score(params [..., P, d], rng) -> [..., P]`` (higher is better); it should use one
+        set of random numbers for the whole population.
+    mean, std : array-like, shape=[..., d]
+        Initial distribution; leading axes are independent problems solved together.
+    n_iterations : int, optional, default: 30
+    population : int, optional, default: 48
+    elite_frac : float, optional, default: 0.2
+    min_std : float, optional, default: 0.01
+        Floor of the standard deviations (keeps exploring).
+    rng : None, int or numpy.random.Generator, optional
+    progress : bool, optional, default: False
+
+    Returns
+    -------
+    CEMResult
+
+    Examples
+    --------
+    >>> res = cem_search(lambda p, rng: -np.sum((p - 3.0) ** 2, axis=-1), np.zeros(2),
+    ...                  np.ones(2), n_iterations=40, rng=0)
+    >>> res.mean.round(2), bool(res.history[-1] > res.history[0])
+    (array([3., 3.]), True)
+    """
+    mean = as_finite_array(mean, "mean")
+    std = as_finite_array(std, "std")
+    if mean.ndim < 1 or std.shape != mean.shape or np.any(std <= 0):
+        raise ValueError(
+            f"std: expected positive values of the mean's shape {mean.shape}, got {std.shape}"
+        )
+    n_iterations = check_count(n_iterations, "n_iterations")
+    population = check_count(population, "population")
+    if population < 2:
+        raise ValueError(f"population: expected at least 2 members, got {population}")
+    elite_frac = _check_fraction(elite_frac, "elite_frac")
+    min_std = _check_positive(min_std, "min_std", allow_zero=True)
+    n_elite = max(1, round(elite_frac * population))
+    rng = as_rng(rng)
+    history, elite_history = [], []
+    for _ in progress_bar(range(n_iterations), enable=progress, desc="CEM"):
+        eps = rng.standard_normal((*mean.shape[:-1], population - 1, mean.shape[-1]))
+        members = np.concatenate(
+            [mean[..., None, :], mean[..., None, :] + std[..., None, :] * eps], axis=-2
+        )
+        scores = np.asarray(score(members, rng), dtype=np.float64)
+        if scores.shape != members.shape[:-1]:
+            raise ValueError(
+                f"score: expected shape {members.shape[:-1]} for params {members.shape}, "
+                f"got {scores.shape}"
+            )
+        best = np.argsort(-scores, axis=-1, kind="stable")[..., :n_elite]
+        elite = np.take_along_axis(members, best[..., None], axis=-2)
+        history.append(scores[..., 0])
+        elite_history.append(np.take_along_axis(scores, best, axis=-1).mean(axis=-1))
+        mean = elite.mean(axis=-2)
+        std = np.maximum(elite.std(axis=-2), min_std)
+    return CEMResult(mean, std, np.array(history), np.array(elite_history))
+
+
+class CEMTrainer:
+    """Train :class:`~liesym.policies.LinearPolicy` on one or several tasks from rewards only.
+
+    The cross-entropy method over ``(K, b)`` (:func:`cem_search`). Every member of the
+    population is scored on the same ``n_episodes`` start states and noise (fresh each
+    iteration). ``n_restarts`` independent searches run side by side and the one whose final
+    mean does best on ``n_eval_episodes`` common episodes is kept: a single search sometimes
+    settles on a fragile policy (an unstable linear map that fails on rare noise), and
+    restarts are cheaper than a much larger population. Several goals are trained at once,
+    independently, in one batch.
+
+    Parameters
+    ----------
+    n_iterations : int, optional, default: 40
+    population : int, optional, default: 48
+    elite_frac : float, optional, default: 0.2
+    n_episodes : int, optional, default: 16
+        Episodes per member and iteration.
+    init_std : float, optional, default: 1.0
+        Initial standard deviation of every parameter (mean 0).
+    min_std : float, optional, default: 0.01
+    n_restarts : int, optional, default: 3
+    n_eval_episodes : int, optional, default: 128
+        Episodes of the final choice between restarts.
+    rng : None, int or numpy.random.Generator, optional
+    progress : bool, optional, default: False
+
+    Attributes
+    ----------
+    policy_ : LinearPolicy
+        The policy of the (first) goal.
+    policies_ : list of LinearPolicy
+        One per goal.
+    params_ : ndarray, shape=[G, n^2 + n]
+        Flat parameters ``(K.ravel(), b)`` per goal.
+    history_ : ndarray, shape=[n_iterations, G]
+        Mean return of the distribution's mean per iteration (the learning curve of the
+        restart that was kept).
+    elite_history_ : ndarray, shape=[n_iterations, G]
+    restart_returns_ : ndarray, shape=[G, n_restarts]
+        Final evaluation of each restart.
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks
+    >>> fam = circle_tasks()
+    >>> trainer = CEMTrainer(n_iterations=15, rng=0).fit(fam.dynamics, fam.base_goal)
+    >>> bool(trainer.history_[-1, 0] > trainer.history_[0, 0])
+    True
+    """
+
+    def __init__(
+        self,
+        n_iterations: int = 40,
+        population: int = 48,
+        elite_frac: float = 0.2,
+        n_episodes: int = 16,
+        init_std: float = 1.0,
+        min_std: float = 0.01,
+        n_restarts: int = 3,
+        n_eval_episodes: int = 128,
+        rng=None,
+        progress: bool = False,
+    ):
+        self.n_iterations = n_iterations
+        self.population = population
+        self.elite_frac = elite_frac
+        self.n_episodes = n_episodes
+        self.init_std = init_std
+        self.min_std = min_std
+        self.n_restarts = n_restarts
+        self.n_eval_episodes = n_eval_episodes
+        self.rng = rng
+        self.progress = progress
+
+    def __repr__(self) -> str:
+        return (
+            f"CEMTrainer(n_iterations={self.n_iterations}, population={self.population}, "
+            f"n_episodes={self.n_episodes}, n_restarts={self.n_restarts})"
+        )
+
+    def search(
+        self,
+        returns: Callable[[np.ndarray, int, np.random.Generator], np.ndarray],
+        dim: int,
+        problems: tuple[int, ...] = (),
+        rng=None,
+    ) -> CEMResult:
+        """Maximise mean returns over flat parameters with this trainer's settings.
+
+        Parameters
+        ----------
+        returns : callable
+            ``returns(params [*problems, M, dim], n_episodes, rng) -> [*problems, M]``: mean
+            return of M parameter vectors on ``n_episodes`` episodes drawn once from ``rng``
+            for all M (common random numbers).
+        dim : int
+            Number of parameters.
+        problems : tuple of int, optional
+            Batch of independent problems (e.g. goals).
+        rng : None, int or numpy.random.Generator, optional
+            Default: the trainer's ``rng``.
+
+        Returns
+        -------
+        CEMResult
+            ``mean``, ``std`` of shape ``[*problems, dim]`` (the kept restart), histories of
+            shape ``[n_iterations, *problems]``.
+        """
+        n_episodes = check_count(self.n_episodes, "n_episodes")
+        n_eval = check_count(self.n_eval_episodes, "n_eval_episodes")
+        restarts = check_count(self.n_restarts, "n_restarts")
+        init_std = _check_positive(self.init_std, "init_std")
+        rng = as_rng(self.rng if rng is None else rng)
+        shape = (*problems, restarts, dim)
+
+        def score(members, rng):
+            flat = members.reshape(*problems, -1, dim)
+            return returns(flat, n_episodes, rng).reshape(members.shape[:-1])
+
+        result = cem_search(
+            score,
+            np.zeros(shape),
+            np.full(shape, init_std),
+            n_iterations=self.n_iterations,
+            population=self.population,
+            elite_frac=self.elite_frac,
+            min_std=self.min_std,
+            rng=rng,
+            progress=self.progress,
+        )
+        final = returns(result.mean, n_eval, rng)
+        best = np.argmax(final, axis=-1)[..., None]
+
+        def kept(x, axis):
+            return np.squeeze(np.take_along_axis(x, np.expand_dims(best, axis), axis), axis)
+
+        self.restart_returns_ = final
+        return CEMResult(
+            kept(result.mean, -2),
+            kept(result.std, -2),
+            np.squeeze(np.take_along_axis(result.history, best[None], -1), -1),
+            np.squeeze(np.take_along_axis(result.elite_history, best[None], -1), -1),
+        )
+
+    def fit(self, dynamics, goals) -> "CEMTrainer":
+        """Train one policy per goal.
+
+        Parameters
+        ----------
+        dynamics : NavigationDynamics or TaskFamily
+        goals : array-like, shape=[n] or [G, n]
+
+        Returns
+        -------
+        self
+        """
+        dyn = as_dynamics(dynamics)
+        n = dyn.n
+        goals = np.atleast_2d(check_goals(goals, n))
+        n_goals = goals.shape[0]
+
+        def returns(params, n_episodes, rng):
+            # params (G, M, d); one noise batch per goal, shared by all M members.
+            noise = rollout_noise(dyn, (n_goals, 1, n_episodes), rng)
+            gain = params[..., None, : n * n].reshape(*params.shape[:-1], 1, n, n)
+            bias = params[..., None, n * n :]
+            return affine_returns(gain, bias, dyn, goals[:, None, None, :], noise).mean(-1)
+
+        result = self.search(returns, n * n + n, (n_goals,))
+        self.params_ = result.mean
+        self.history_ = result.history
+        self.elite_history_ = result.elite_history
+        self.policies_ = [LinearPolicy.from_params(p, n, dyn) for p in self.params_]
+        self.policy_ = self.policies_[0]
+        return self
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingResult:
+    """A trained policy with its learning curve.
+
+    Attributes
+    ----------
+    policy : LinearPolicy
+    history : ndarray, shape=[n_iterations]
+        Mean return of the search distribution's mean per iteration.
+    """
+
+    policy: LinearPolicy
+    history: np.ndarray
+
+
+def train_policy(dynamics, goal, rng=None, **options) -> TrainingResult:
+    """Train a :class:`LinearPolicy` on one task with :class:`CEMTrainer`.
+
+    Parameters
+    ----------
+    dynamics : NavigationDynamics or TaskFamily
+    goal : array-like, shape=[n]
+    rng : None, int or numpy.random.Generator, optional
+    **options
+        Settings of :class:`CEMTrainer` (n_iterations, population, ...).
+
+    Returns
+    -------
+    TrainingResult
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks
+    >>> fam = circle_tasks()
+    >>> result = train_policy(fam, fam.base_goal, rng=0, n_iterations=10)
+    >>> result.history.shape
+    (10,)
+    """
+    dyn = as_dynamics(dynamics)
+    goal = as_finite_array(goal, "goal")
+    if goal.shape != (dyn.n,):
+        raise ValueError(f"goal: expected shape ({dyn.n},), got {goal.shape}")
+    trainer = CEMTrainer(rng=rng, **options).fit(dyn, goal)
+    return TrainingResult(trainer.policy_, trainer.history_[:, 0])

@@ -1,0 +1,213 @@
+r"""The hereditary (equivariant) transfer of a base policy, and its equivariance check.
+
+For a task obtained from the base task by a system symmetry L (``r_g = r_0 o L^-1``), the
+optimal policy is :math:`\pi_g(s) = A\,\pi_0(L^{-1} s)`: states are pulled back by L, actions
+pushed forward by its linear part A (actions are tangent vectors, so an affine L moves them
+by A only).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from liesym._core import as_finite_array
+from liesym.envs.dynamics import act
+from liesym.policies.base import Policy, _CallAsCollector, check_states
+
+_COND_MAX = 1e12  # beyond this condition number, L^-1 s has no reliable digits left
+
+
+def check_element(element, n: int, name: str = "element") -> np.ndarray:
+    """Validate a group element acting on R^n: linear (n, n) or affine (n+1, n+1), invertible.
+
+    An affine element must have the homogeneous last row ``(0, ..., 0, 1)``.
+    """
+    g = as_finite_array(element, name, ndim=2)
+    if g.shape not in ((n, n), (n + 1, n + 1)):
+        raise ValueError(
+            f"{name}: expected a linear ({n}, {n}) or homogeneous affine ({n + 1}, {n + 1}) "
+            f"matrix for states of R^{n}, got shape {g.shape}"
+        )
+    if g.shape == (n + 1, n + 1) and not np.array_equal(g[n], np.eye(n + 1)[n]):
+        raise ValueError(f"{name}: an affine element needs the last row (0, ..., 0, 1), got {g[n]}")
+    s = np.linalg.svd(g[:n, :n], compute_uv=False)
+    if not s[-1] > s[0] / _COND_MAX:
+        raise ValueError(f"{name}: expected an invertible matrix, got singular values {s}")
+    return g
+
+
+def _policy_dim(policy, name: str = "base_policy") -> int | None:
+    if not isinstance(policy, Policy):
+        raise ValueError(
+            f"{name}: expected a Policy (with act(states)), got {type(policy).__name__}"
+        )
+    n = getattr(policy, "n", None)
+    return None if n is None else int(n)
+
+
+@dataclass(frozen=True, eq=False)
+class HereditaryPolicy(_CallAsCollector):
+    r"""The policy :math:`\pi(s) = A\,\pi_0(L^{-1} s)` of the task ``L`` carries the base task to.
+
+    Parameters
+    ----------
+    base_policy : Policy
+        :math:`\pi_0`, trained on the base task.
+    element : array-like, shape=[n, n] or [n+1, n+1]
+        The group element L (linear, or homogeneous affine ``[[B, t], [0, 1]]``); from
+        ``family.group_element(goal)`` or from test-time inference.
+    action_element : array-like, shape=[n, n], optional
+        The map A of actions; default the linear part of ``element``.
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks
+    >>> from liesym.policies import GoalSeekingPolicy
+    >>> fam = circle_tasks()
+    >>> base = GoalSeekingPolicy(fam.base_goal, fam.dynamics)
+    >>> goal = np.array([0.0, 1.0])
+    >>> pi = HereditaryPolicy(base, fam.group_element(goal))
+    >>> bool(np.allclose(pi.act([0.0, 0.0]), GoalSeekingPolicy(goal, fam.dynamics).act([0, 0])))
+    True
+    """
+
+    base_policy: Policy
+    element: np.ndarray
+    action_element: np.ndarray | None = None
+    _inverse: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n = _policy_dim(self.base_policy)
+        g = as_finite_array(self.element, "element", ndim=2)
+        if n is None:
+            # A policy without ``n``: the action map's size, else take the element as linear.
+            a_shape = np.shape(self.action_element)
+            n = a_shape[0] if self.action_element is not None and a_shape else g.shape[0]
+        g = check_element(g, n)
+        if self.action_element is None:
+            a = g[:n, :n].copy()
+        else:
+            a = check_element(self.action_element, n, "action_element")
+            if a.shape != (n, n):
+                raise ValueError(f"action_element: expected shape ({n}, {n}), got {a.shape}")
+        inverse = np.linalg.inv(g)
+        if g.shape[0] == n + 1:
+            inverse[n] = np.eye(n + 1)[n]  # exact homogeneous row
+        for arr in (g, a, inverse):
+            arr.setflags(write=False)
+        object.__setattr__(self, "element", g)
+        object.__setattr__(self, "action_element", a)
+        object.__setattr__(self, "_inverse", inverse)
+
+    def __repr__(self) -> str:
+        return f"HereditaryPolicy(n={self.n}, base_policy={self.base_policy!r})"
+
+    @property
+    def n(self) -> int:
+        """Dimension of states and actions."""
+        return int(self.action_element.shape[0])
+
+    @property
+    def affine(self) -> bool:
+        """Whether ``element`` is a homogeneous affine matrix."""
+        return self.element.shape[0] == self.n + 1
+
+    def act(self, states) -> np.ndarray:
+        """Actions ``A pi_0(L^-1 s)``, shape=[..., n]."""
+        s = check_states(states, self.n)
+        pulled = act(self._inverse, s)
+        return np.asarray(self.base_policy.act(pulled)) @ self.action_element.T
+
+    def compose(self, element) -> "HereditaryPolicy":
+        """The transfer of this policy by a further element L': ``L' L`` on the base policy.
+
+        Examples
+        --------
+        >>> from liesym.envs import rotation_2d
+        >>> from liesym.policies import LinearPolicy
+        >>> pi = HereditaryPolicy(LinearPolicy(-np.eye(2), [1.0, 0.0]), rotation_2d(0.3))
+        >>> bool(np.allclose(pi.compose(rotation_2d(0.4)).element, rotation_2d(0.7)))
+        True
+        """
+        other = check_element(element, self.n)
+        if other.shape != self.element.shape:
+            raise ValueError(
+                f"element: expected shape {self.element.shape} (as this policy's), "
+                f"got {other.shape}"
+            )
+        lin = other[: self.n, : self.n]
+        return HereditaryPolicy(self.base_policy, other @ self.element, lin @ self.action_element)
+
+
+def equivariance_defect(policy: Policy, element, states, *, reference: Policy | None = None):
+    r"""Per-state defect :math:`\|\pi(L s) - A\,\pi_{ref}(s)\|` of a policy under an element.
+
+    With ``reference=None`` this is the equivariance of ``policy`` itself (zero when L is a
+    symmetry of the policy); with ``reference=pi_0`` it checks the hereditary relation
+    ``pi(L s) = A pi_0(s)`` of a transferred policy (A the linear part of L).
+
+    Parameters
+    ----------
+    policy : Policy
+    element : array-like, shape=[n, n] or [n+1, n+1]
+    states : array-like, shape=[..., n]
+    reference : Policy, optional
+
+    Returns
+    -------
+    ndarray, shape=[...]
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks, rotation_2d
+    >>> from liesym.policies import GoalSeekingPolicy
+    >>> fam = circle_tasks()
+    >>> base = GoalSeekingPolicy(fam.base_goal, fam.dynamics)
+    >>> L = rotation_2d(2.0)
+    >>> s = np.random.default_rng(0).normal(size=(100, 2))
+    >>> bool(equivariance_defect(HereditaryPolicy(base, L), L, s, reference=base).max() < 1e-15)
+    True
+    >>> bool(equivariance_defect(base, L, s).max() > 0.01)  # base task is not rotation-invariant
+    True
+    """
+    n = _policy_dim(policy, "policy")
+    ref = policy if reference is None else reference
+    n_ref = _policy_dim(ref, "reference")
+    n = n or n_ref or np.shape(states)[-1]
+    s = check_states(states, n)
+    g = check_element(element, n)
+    moved = np.asarray(policy.act(act(g, s)))
+    pushed = np.asarray(ref.act(s)) @ g[:n, :n].T
+    return np.linalg.norm(moved - pushed, axis=-1)
+
+
+def hereditary_policies(
+    base_policy: Policy, element_of: Callable[[np.ndarray], np.ndarray]
+) -> Callable[[np.ndarray], HereditaryPolicy]:
+    """A factory ``goal -> HereditaryPolicy(base_policy, element_of(goal))``.
+
+    Parameters
+    ----------
+    base_policy : Policy
+    element_of : callable
+        ``goal (n,) -> element``: ``family.group_element`` (ground truth) or an inferred one.
+
+    Returns
+    -------
+    callable
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks
+    >>> from liesym.policies import GoalSeekingPolicy
+    >>> fam = circle_tasks()
+    >>> make = hereditary_policies(GoalSeekingPolicy(fam.base_goal, fam.dynamics),
+    ...                            fam.group_element)
+    >>> make([0.0, 1.0]).act([0.0, 0.0]).round(12) + 0.0
+    array([0. , 0.1])
+    """
+    _policy_dim(base_policy)
+    if not callable(element_of):
+        raise ValueError(f"element_of: expected a callable goal -> element, got {element_of!r}")
+    return lambda goal: HereditaryPolicy(base_policy, element_of(np.asarray(goal)))
