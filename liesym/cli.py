@@ -192,6 +192,61 @@ register(
 )
 
 
+def _configure_demo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--family", choices=FAMILIES[:3], default="circle")
+    parser.add_argument("--out", default="liesym-demo", help="folder for figures and results")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
+    parser.add_argument("--no-progress", action="store_true", help="silence progress bars")
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from liesym.pipeline import run_demo
+
+    family = make_family(args.family)
+    sphere = family.n == 3
+    sizes = {
+        "n_train": 4 if sphere else 2,
+        "n_steps": 4000 if sphere else 2000,
+        "n_test": 50 if sphere else 36,
+    }
+    if args.quick:
+        sizes.update(n_test=6, seeds=2, n_episodes=8, inference_k=(1, 3, 10))
+    out = Path(args.out)
+    print(f"# liesym demo: {family.name} family, seed {args.seed}; figures -> {out}/")
+    res = run_demo(family, out_dir=out, rng=args.seed, show_progress=not args.no_progress, **sizes)
+    print(res.table())
+    curve = res.curve
+    summary = {
+        "family": family.name,
+        "seed": args.seed,
+        "sizes": {k: list(v) if isinstance(v, tuple) else v for k, v in sizes.items()},
+        "task_algebra": res.structure.task_report.name,
+        "subgroup_embedding": res.structure.embedded,
+        "errors": res.structure.errors,
+        "inference_k": list(res.inference_k),
+        "inference_error_median": np.median(res.inference_errors, axis=1).tolist(),
+        "inference_error_max": np.max(res.inference_errors, axis=1).tolist(),
+        "score_mean": {m: curve.band(m, "score").mean.tolist() for m in curve.methods},
+        "distance": curve.distance.tolist(),
+        "timings": res.timings,
+    }
+    (out / "results.json").write_text(json.dumps(summary, indent=2, default=float) + "\n")
+    print("figures: " + ", ".join(str(p) for p in res.figures.values()))
+    return 0
+
+
+register(
+    "demo",
+    _configure_demo,
+    _run_demo,
+    "the whole pipeline on a task family: discover, certify, infer, transfer, evaluate",
+)
+
+
 def _configure_bench(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", nargs="?", help="benchmark name (bench_NAME.py); omit to list")
     parser.add_argument("--dir", default="benchmarks", help="the benchmarks folder of a checkout")

@@ -300,3 +300,261 @@ def _score(family, goals, base, system_algebra, group) -> dict:
     if base.fixed_point_ is not None:
         errors["base_goal_error"] = float(np.linalg.norm(base.fixed_point_ - goals[0]))
     return errors
+
+
+def certified_group_inputs(structure: StructureResult) -> tuple[LieAlgebra, np.ndarray]:
+    """The snapped (certified) task algebra and its exact invariant form, as floats.
+
+    Test-time inference runs on the *certified* algebra: the snapped exact basis is within
+    ``task_report.basis.span_distance`` of the discovered one, and its invariant form M is
+    exactly invariant and positive definite.
+    """
+    from liesym._core import NotCertifiedError
+
+    report = structure.task_report
+    if report.compact is not True or report.exact_basis is None:
+        raise NotCertifiedError(
+            f"task algebra: compactness is {report.compact}; test-time inference needs a "
+            "certified compact task group"
+        )
+    basis = np.array([np.array(m.tolist(), dtype=float) for m in report.exact_basis])
+    metric = np.array(report.invariant_form.tolist(), dtype=float)
+    return LieAlgebra(basis), metric
+
+
+def goal_angle_error(metric, estimated_goals, goals) -> np.ndarray:
+    """Angle between estimated and true goals in the chart x -> M^{1/2} x (radians).
+
+    For the circle and ellipse this is the task-angle error; on the sphere it ignores the
+    stabiliser of the goal, which no reward can resolve.
+    """
+    evals, evecs = np.linalg.eigh(metric)
+    root = (evecs * np.sqrt(evals)) @ evecs.T
+    a = np.asarray(estimated_goals) @ root
+    b = np.asarray(goals) @ root
+    a = a / np.linalg.norm(a, axis=-1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=-1, keepdims=True)
+    # Half-chord form: accurate for tiny angles, where arccos of the cosine is not.
+    chord = np.linalg.norm(a - b, axis=-1)
+    return 2.0 * np.arctan2(chord, np.linalg.norm(a + b, axis=-1))
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """Everything :func:`run_demo` measured.
+
+    Attributes
+    ----------
+    structure : StructureResult
+    inference_k : tuple of int
+    inference_errors : ndarray, shape=[len(inference_k), m]
+        Goal-angle error of the inferred element for each k and test task (radians).
+    curve : RegretCurve
+        Returns, regret and normalised score of every method on every test task.
+    figures : dict of str to Path
+    timings : dict
+    """
+
+    structure: StructureResult
+    inference_k: tuple
+    inference_errors: np.ndarray
+    curve: object
+    figures: dict
+    timings: dict
+
+    def table(self) -> str:
+        """The results table printed by ``liesym demo``."""
+        curve = self.curve
+        lines = [self.structure.table(), ""]
+        k_used = self.inference_k.index(max(k for k in self.inference_k if k <= 10))
+        err = self.inference_errors
+        lines.append(
+            "test-time inference (goal angle error, rad): "
+            + ", ".join(
+                f"k={k}: median {np.median(e):.1e}, max {np.max(e):.1e}"
+                for k, e in zip(self.inference_k, err, strict=True)
+            )
+        )
+        lines.append(f"transfer uses k = {self.inference_k[k_used]} inferred transitions per task")
+        lines.append("")
+        lines.append(
+            f"{'method':<13} {'score mean':>10} {'score min':>10} {'regret mean':>12} "
+            f"{'slope /rad':>11}"
+        )
+        for method in curve.methods:
+            if method in ("oracle", "random"):
+                continue
+            score = curve.band(method, "score").mean
+            regret = curve.band(method, "regret").mean
+            lines.append(
+                f"{method:<13} {score.mean():>10.3f} {score.min():>10.3f} {regret.mean():>12.2f} "
+                f"{curve.slope(method):>11.2f}"
+            )
+        lines.append(
+            f"({len(curve.test_goals)} test tasks, {len(curve.seeds)} seeds x "
+            f"{curve.n_episodes} episodes; score = (R - R_random) / (R_oracle - R_random))"
+        )
+        lines.append("timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in self.timings.items()))
+        return "\n".join(lines)
+
+
+def run_demo(
+    family,
+    *,
+    n_train: int = 2,
+    n_steps: int = 2000,
+    n_test: int = 36,
+    k_infer: int = 10,
+    inference_k=(1, 2, 3, 5, 10, 20),
+    seeds: int = 3,
+    n_episodes: int = 32,
+    out_dir=None,
+    rng=0,
+    show_progress: bool = True,
+) -> DemoResult:
+    """The whole pipeline: discover, certify, infer each test task, transfer, evaluate.
+
+    No step uses the family's ground truth: the task group is discovered and certified from
+    random-policy data of the training tasks, each test task's group element is inferred from
+    ``k_infer`` random-policy transitions of that task and the base task's data, and the base
+    policy is trained from rewards. The ground truth only scores the results.
+
+    Parameters
+    ----------
+    family : TaskFamily
+    n_train : int, optional, default: 2
+        Training tasks (base first).
+    n_steps : int, optional, default: 2000
+        Random-policy transitions per training task.
+    n_test : int, optional, default: 36
+        Evenly spread test tasks.
+    k_infer : int, optional, default: 10
+        Test-task transitions the inference sees.
+    inference_k : tuple of int
+        k values of the inference-error curve.
+    seeds, n_episodes : int
+        Evaluation seeds and episodes per seed and task.
+    out_dir : path, optional
+        Folder for figures (none written when None).
+    rng : None, int or Generator
+    show_progress : bool, optional, default: True
+
+    Returns
+    -------
+    DemoResult
+    """
+    from liesym.data import collect_transitions
+    from liesym.manifolds import GroupInference, fit_reward_profile
+    from liesym.transfer import evaluate_transfer
+
+    rng = as_rng(rng)
+    timings = {}
+    t0 = time.perf_counter()
+    structure = discover_structure(
+        family, n_train=n_train, n_steps=n_steps, rng=rng, show_progress=show_progress
+    )
+    timings["discover+verify"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    algebra, metric = certified_group_inputs(structure)
+    base = collect_transitions(family, structure.train_goals[0], n_steps, rng=rng)
+    # The base reward model depends on the base task only: fit it once for every test task.
+    base_model = fit_reward_profile(base.next_states, base.rewards, metric)
+    test_goals = family.test_goals(n_test)
+    k_max = max(max(inference_k), k_infer)
+    test_data = [collect_transitions(family, g, k_max, rng=rng) for g in test_goals]
+    elements = {}
+    errors = np.zeros((len(inference_k), len(test_goals)))
+    tasks = progress(range(len(test_goals)), enable=show_progress, desc="infer")
+    base_goal = structure.train_goals[0]
+    for j in tasks:
+        data = test_data[j]
+        for i, k in enumerate(inference_k):
+            est = GroupInference(algebra, metric, base_reward=base_model, rng=rng).fit(
+                (data.next_states[:k], data.rewards[:k])
+            )
+            errors[i, j] = goal_angle_error(metric, est.element_ @ base_goal, test_goals[j])
+            if k == k_infer:
+                elements[j] = est.element_
+        if k_infer not in inference_k:
+            est = GroupInference(algebra, metric, base_reward=base_model, rng=rng).fit(
+                (data.next_states[:k_infer], data.rewards[:k_infer])
+            )
+            elements[j] = est.element_
+    timings["inference"] = time.perf_counter() - t0
+
+    index = {tuple(np.round(g, 12)): j for j, g in enumerate(test_goals)}
+
+    def element_of(goal):
+        # The goal only identifies which test task's *inferred* element to use.
+        return elements[index[tuple(np.round(goal, 12))]]
+
+    t0 = time.perf_counter()
+    curve = evaluate_transfer(
+        family,
+        structure.train_goals,
+        test_goals,
+        element_of=element_of,
+        n_episodes=n_episodes,
+        seeds=seeds,
+        rng=rng,
+        progress=show_progress,
+    )
+    timings["train+evaluate"] = time.perf_counter() - t0
+    figures = {}
+    result = DemoResult(structure, tuple(inference_k), errors, curve, figures, timings)
+    if out_dir is not None:
+        figures.update(write_demo_figures(result, family, out_dir))
+    return result
+
+
+def write_demo_figures(result: DemoResult, family, out_dir) -> dict:
+    """Vector fields of the discovered generators, regret curves and inference error vs k."""
+    from pathlib import Path
+
+    from liesym.viz import (
+        plot_inference_error,
+        plot_regret_curves,
+        plot_vector_fields,
+        save_figure,
+    )
+
+    out = Path(out_dir)
+    figs = {}
+    s = result.structure
+    if family.n == 2:
+        markers = {"true base goal": family.base_goal}
+        if s.base_fixed_point is not None:
+            markers["discovered centre"] = s.base_fixed_point
+        fig = plot_vector_fields(
+            s.base_symmetry, markers=markers, titles=["discovered base-task symmetry"]
+        )
+        figs["base_symmetry"] = save_figure(fig, out / "base_symmetry.png")
+        fig = plot_vector_fields(
+            s.task_group.algebra_,
+            markers={f"train {i}": g for i, g in enumerate(s.train_goals)},
+            titles=["discovered task-group generator"],
+        )
+        figs["task_algebra"] = save_figure(fig, out / "task_algebra.png")
+    curve = result.curve
+    curves = {}
+    for method in curve.methods:
+        if method in ("oracle", "random"):
+            continue
+        band = curve.band(method, "score")
+        curves[method] = {
+            "distance": curve.distance,
+            "mean": band.mean,
+            "low": band.lower,
+            "high": band.upper,
+        }
+    title = f"{family.name}: transfer to {len(curve.distance)} tasks"
+    fig = plot_regret_curves(curves, title=title)
+    figs["scores"] = save_figure(fig, out / "score_vs_distance.png")
+    fig = plot_inference_error(
+        result.inference_k,
+        {family.name: np.maximum(result.inference_errors, 1e-16)},
+        title="test-time inference",
+    )
+    figs["inference"] = save_figure(fig, out / "inference_error.png")
+    return figs

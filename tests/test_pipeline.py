@@ -46,3 +46,20 @@ def test_cli_discover_prints_the_certificates(capsys):
     assert main(["discover", "circle", "--steps", "1000", "--seed", "1"]) == 0
     out = capsys.readouterr().out
     assert "subgroup embedding" in out and "so(2)" in out
+
+
+def test_demo_quick_runs_as_a_subprocess(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "demo"
+    cmd = [sys.executable, "-m", "liesym", "demo", "--quick", "--no-progress", "--out", str(out)]
+    run = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    assert "hereditary" in run.stdout and "subgroup embedding" in run.stdout
+    results = json.loads((out / "results.json").read_text())
+    assert results["subgroup_embedding"] is True
+    # Transfer through the inferred elements is as good as the oracle (score ~1) on every task.
+    assert min(results["score_mean"]["hereditary"]) > 0.95
+    for name in ("base_symmetry", "task_algebra", "score_vs_distance", "inference_error"):
+        assert (out / f"{name}.png").stat().st_size > 0

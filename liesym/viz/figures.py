@@ -168,12 +168,14 @@ def plot_regret_curves(
     fig, (a,) = _axes(ax, 1, (6.0, 4.0))
     for name, c in curves.items():
         d = np.asarray(c["distance"], dtype=float)
-        order = np.argsort(d)
-        a.plot(d[order], np.asarray(c["mean"])[order], "o-", ms=3, label=name)
+        mean = np.asarray(c["mean"], dtype=float)
+        # Several tasks share a distance (one on each side of a training task): markers with
+        # error bars, not a line that would zigzag between them.
+        err = None
         if "low" in c and "high" in c:
-            a.fill_between(
-                d[order], np.asarray(c["low"])[order], np.asarray(c["high"])[order], alpha=0.2
-            )
+            err = np.stack([mean - np.asarray(c["low"]), np.asarray(c["high"]) - mean])
+            err = np.where(np.isfinite(err), np.maximum(err, 0.0), 0.0)
+        a.errorbar(d, mean, yerr=err, fmt="o", ms=4, capsize=2, alpha=0.85, label=name)
     a.set_xlabel("distance to nearest training task (rad)")
     a.set_ylabel(ylabel)
     a.legend(fontsize=8)
