@@ -23,12 +23,14 @@ scale_100k
 
 import argparse
 import json
-import os
-import platform
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import RESULTS, machine_info, summary, write_json
 
 from liesym.algebra import grassmann_distance, principal_angles, rotation_about, so
 from liesym.data.synthetic import invariant_function_data
@@ -61,11 +63,6 @@ def timed(fn):
     t0 = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - t0
-
-
-def summary(values):
-    v = np.asarray(values, dtype=float)
-    return {"median": float(np.median(v)), "min": float(v.min()), "max": float(v.max())}
 
 
 def bench_circle(seeds):
@@ -141,22 +138,10 @@ def bench_scale(seed=0, n_points=100_000):
     }
 
 
-def machine_info():
-    return {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-    }
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
-    parser.add_argument(
-        "--out", default=str(Path(__file__).parent / "results" / "closed_form.json")
-    )
+    parser.add_argument("--out", default=str(RESULTS / "closed_form.json"))
     args = parser.parse_args()
     seeds = list(range(args.seeds))
     info = machine_info()
@@ -171,10 +156,7 @@ def main():
     ]:
         results[name] = fn()
         print(f"{name}: {json.dumps(results[name], default=float)}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, default=float) + "\n")
-    print(f"wrote {out}")
+    print(f"wrote {write_json(results, args.out)}")
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ Run: python benchmarks/bench_collect.py [--repeats 7]
 
 import argparse
 import json
-import os
-import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
 import numpy as np
+from _common import RESULTS, machine_info, write_json
 
 from liesym.data.transitions import collect_transitions
 from liesym.envs import circle_tasks, ellipse_tasks, sphere_tasks
@@ -39,7 +40,7 @@ def _time(fn, repeats: int) -> tuple[float, list[float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "collect.json"))
+    parser.add_argument("--out", default=str(RESULTS / "collect.json"))
     args = parser.parse_args()
     repeats = max(5, args.repeats)
 
@@ -99,19 +100,10 @@ def main() -> None:
     }
     print(f"{name:<50} {per_total * 1e3:8.1f} ms  ({n_loop / median / 1e6:.3f} M steps/s)")
 
-    machine = {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "cpu_count": os.cpu_count(),
-    }
+    machine = machine_info()
     print(json.dumps(machine))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     payload = {"n_steps": N_TOTAL, "repeats": repeats, "machine": machine, "results": results}
-    out.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"wrote {out}")
+    print(f"wrote {write_json(payload, args.out)}")
 
 
 if __name__ == "__main__":
