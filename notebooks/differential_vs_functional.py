@@ -437,7 +437,10 @@ assert med["functional, surrogate"] < med["functional, oracle f"]
 
 # %%
 def find_results(name="diff_vs_func.json"):
-    starts = [Path.cwd(), Path(liesym.__file__).resolve().parent]
+    # LIESYM_REPO: the checkout, set by the test that runs this notebook from a temporary copy.
+    repo = os.environ.get("LIESYM_REPO")
+    starts = [Path(repo)] if repo else []
+    starts += [Path.cwd(), Path(liesym.__file__).resolve().parent]
     for start in starts:
         for folder in (start, *start.parents):
             path = folder / "benchmarks" / "results" / name
