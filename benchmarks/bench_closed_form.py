@@ -141,9 +141,12 @@ def bench_scale(seed=0, n_points=100_000):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
-    parser.add_argument("--out", default=str(RESULTS / "closed_form.json"))
+    parser.add_argument("--quick", action="store_true", help="2 seeds, for CI")
+    parser.add_argument("--out", default=None, help="JSON path (default: results/, quick/)")
     args = parser.parse_args()
-    seeds = list(range(args.seeds))
+    if args.out is None:
+        args.out = RESULTS / ("quick" if args.quick else "") / "closed_form.json"
+    seeds = list(range(2 if args.quick else args.seeds))
     info = machine_info()
     print("machine:", json.dumps(info))
     results = {"machine": info, "seeds": seeds}

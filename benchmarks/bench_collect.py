@@ -40,9 +40,12 @@ def _time(fn, repeats: int) -> tuple[float, list[float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--out", default=str(RESULTS / "collect.json"))
+    parser.add_argument("--quick", action="store_true", help="2 repeats, for CI")
+    parser.add_argument("--out", default=None, help="JSON path (default: results/, quick/)")
     args = parser.parse_args()
-    repeats = max(5, args.repeats)
+    if args.out is None:
+        args.out = RESULTS / ("quick" if args.quick else "") / "collect.json"
+    repeats = 2 if args.quick else max(5, args.repeats)
 
     circle = circle_tasks()
     cases = {
