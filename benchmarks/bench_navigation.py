@@ -16,6 +16,7 @@ Cells run in parallel with joblib (``--n-jobs``; see benchmarks/README.md for cl
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -69,9 +70,17 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="1 seed, small sizes, for CI")
     parser.add_argument("--out", default=None)
+    parser.add_argument(
+        "--figures-only",
+        action="store_true",
+        help="redraw the figures from an existing navigation.json",
+    )
     args = parser.parse_args()
     seeds = range(1 if args.quick else args.seeds)
     out = Path(args.out) if args.out else RESULTS / ("quick" if args.quick else "")
+    if args.figures_only:
+        figures(json.loads((out / "navigation.json").read_text())["cells"], out)
+        return
     info = machine_info()
     print("machine:", info)
     cells = Parallel(n_jobs=args.n_jobs)(
@@ -127,16 +136,15 @@ def figures(cells, out: Path) -> None:
     fig, axes = plt.subplots(1, len(FAMILIES), figsize=(5 * len(FAMILIES), 4), squeeze=False)
     for ax, name in zip(axes[0], FAMILIES, strict=True):
         rows = [c for c in cells if c["family"] == name]
-        curves = {}
-        for method in rows[0]["score"]:
-            s = np.array([r["score"][method] for r in rows])
-            curves[method] = {
-                "distance": np.array(rows[0]["distance"]),
-                "mean": s.mean(axis=0),
-                "low": s.min(axis=0),
-                "high": s.max(axis=0),
+        # Training goals differ between seeds, hence the distances: every (seed, task) is a point.
+        curves = {
+            method: {
+                "distance": np.concatenate([r["distance"] for r in rows]),
+                "mean": np.concatenate([r["score"][method] for r in rows]),
             }
-        plot_regret_curves(curves, ax=ax, title=f"{name} ({len(rows)} seeds, min-max)")
+            for method in rows[0]["score"]
+        }
+        plot_regret_curves(curves, ax=ax, title=f"{name} ({len(rows)} seeds x tasks)")
     save_figure(fig, out / "navigation_scores.png")
     errors = {}
     for name in FAMILIES:
