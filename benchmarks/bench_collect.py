@@ -104,7 +104,7 @@ def main() -> None:
     print(f"{name:<50} {per_total * 1e3:8.1f} ms  ({n_loop / median / 1e6:.3f} M steps/s)")
 
     machine = machine_info()
-    print(json.dumps(machine))
+    print("machine:", json.dumps(machine))
     payload = {"n_steps": N_TOTAL, "repeats": repeats, "machine": machine, "results": results}
     print(f"wrote {write_json(payload, args.out)}")
 

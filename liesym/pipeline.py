@@ -259,27 +259,55 @@ def discover_structure(
     timings["verify"] = time.perf_counter() - t0
     next(it, None)
 
-    embedding = exact_containment(task_report, system_report)
+    return assemble_structure(
+        family, goals, base, dyn, group, task_report, system_report, timings=timings
+    )
+
+
+def assemble_structure(
+    family, train_goals, base, dynamics, group, task_report, system_report, *, timings=None
+) -> StructureResult:
+    """Collect fitted estimators and certificates into a :class:`StructureResult`.
+
+    Checks the embedding (exactly on the snapped bases, numerically on the discovered ones)
+    and scores every step against the family's ground truth.
+
+    Parameters
+    ----------
+    family : TaskFamily
+    train_goals : ndarray, shape=[T, n]
+    base : DifferentialDiscovery
+        Fitted with ``affine=True`` on the base task.
+    dynamics : DynamicsSymmetryDiscovery
+        Fitted on the training transitions.
+    group : TaskGroupResult
+    task_report, system_report : VerificationReport
+    timings : dict, optional
+
+    Returns
+    -------
+    StructureResult
+    """
+    task_algebra, system_algebra = group.algebra_, dynamics.algebra_
     numeric = (
-        dyn.algebra_.residual(group.algebra_.basis)
-        if dyn.algebra_.n == group.algebra_.n
+        system_algebra.residual(task_algebra.basis)
+        if system_algebra.n == task_algebra.n
         else [np.inf]
     )
-    errors = _score(family, goals, base, dyn.algebra_, group)
     return StructureResult(
         family=family.name,
-        train_goals=goals,
+        train_goals=np.asarray(train_goals),
         base_symmetry=base.algebra_,
         base_fixed_point=base.fixed_point_,
-        system_algebra=dyn.algebra_,
+        system_algebra=system_algebra,
         task_group=group,
         task_report=task_report,
         system_report=system_report,
-        embedding_residual=embedding,
+        embedding_residual=exact_containment(task_report, system_report),
         embedding_numeric=float(np.max(numeric)),
         embedding_margin=2.0 * max(task_report.tol, system_report.tol),
-        errors=errors,
-        timings=timings,
+        errors=_score(family, train_goals, base, system_algebra, group),
+        timings=dict(timings or {}),
     )
 
 
