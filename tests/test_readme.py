@@ -23,3 +23,10 @@ def test_quick_start_has_exactly_two_commands():
     assert commands == ["pip install . && liesym demo", 'pip install ".[test]" && python -m pytest']
     ci = (ROOT / ".ci" / "run").read_text()
     assert commands[1] in ci
+
+
+def test_readme_python_example_runs(capsys):
+    text = (ROOT / "README.md").read_text()
+    code = text.split("```python", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    assert "so(2)" in capsys.readouterr().out
