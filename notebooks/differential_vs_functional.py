@@ -459,7 +459,7 @@ else:
     print(
         f"N = {st['n_points']:,}, {st['n_seeds']} seeds, {st['n_steps']:,} steps, lr {st['lr']}, "
         f"batch {st['batch_size']}, tol {st['tol']} rad; "
-        f"{m['cpu_count']} CPUs, numpy {m['numpy']}, Python {m['python']}"
+        f"{m.get('cpu_count', m.get('cpus'))} CPUs, numpy {m['numpy']}, Python {m['python']}"
     )
 
 # %%
