@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from liesym._core import as_rng, progress
-from liesym.algebra import LieAlgebra, grassmann_distance
+from liesym.algebra import LieAlgebra, grassmann_distance, sqrt_spd
 
 #: Snapping tolerances tried, in order, for certificates of *data-discovered* algebras: the
 #: first at which an exact basis exists is used and reported. Closed-form estimates from a few
@@ -356,8 +356,7 @@ def goal_angle_error(metric, estimated_goals, goals) -> np.ndarray:
     For the circle and ellipse this is the task-angle error; on the sphere it ignores the
     stabiliser of the goal, which no reward can resolve.
     """
-    evals, evecs = np.linalg.eigh(metric)
-    root = (evecs * np.sqrt(evals)) @ evecs.T
+    root, _ = sqrt_spd(metric)
     a = np.asarray(estimated_goals) @ root
     b = np.asarray(goals) @ root
     a = a / np.linalg.norm(a, axis=-1, keepdims=True)

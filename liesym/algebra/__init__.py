@@ -11,6 +11,7 @@ from liesym.algebra._ops import (
     invariant_form_numeric,
     killing_form_of,
     span_basis,
+    sqrt_spd,
     structure_constants_of,
 )
 from liesym.algebra.metrics import grassmann_distance, matched_cosine, principal_angles
@@ -46,6 +47,7 @@ __all__ = [
     "so_generators",
     "so_pq",
     "span_basis",
+    "sqrt_spd",
     "structure_constants_of",
     "torus",
     "translations",

@@ -191,3 +191,29 @@ def invariant_form_numeric(basis) -> tuple[np.ndarray, float]:
     m = np.tensordot(vt[-1], sym_basis, axes=1)
     m = m / np.trace(m) if np.trace(m) != 0 else m
     return m, float(s[-1] / s[0]) if s[0] > 0 else 0.0
+
+
+def sqrt_spd(m) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric square root of a symmetric positive-definite matrix, and its inverse.
+
+    The chart ``x -> M^{1/2} x`` of an invariant form M turns a compact algebra into
+    skew-symmetric matrices.
+
+    Parameters
+    ----------
+    m : array-like, shape=[n, n]
+
+    Returns
+    -------
+    root, root_inv : ndarray, shape=[n, n]
+
+    Examples
+    --------
+    >>> root, inv = sqrt_spd(np.diag([4.0, 9.0]))
+    >>> np.diag(root), bool(np.allclose(root @ inv, np.eye(2)))
+    (array([2., 3.]), True)
+    """
+    w, v = np.linalg.eigh(np.asarray(m, dtype=np.float64))
+    if w[0] <= 0:
+        raise ValueError(f"m: expected a positive-definite matrix, smallest eigenvalue {w[0]:.3g}")
+    return (v * np.sqrt(w)) @ v.T, (v / np.sqrt(w)) @ v.T

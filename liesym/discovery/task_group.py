@@ -138,15 +138,14 @@ def _compact_chart(linear: np.ndarray, centres: list) -> tuple[np.ndarray, list]
     M-skew-adjoint matrices and every centre is scaled to the M-norm of the base centre (all
     goals of a compact orbit have the same M-norm). Otherwise the inputs are returned unchanged.
     """
-    from liesym.algebra import invariant_form_numeric
+    from liesym.algebra import invariant_form_numeric, sqrt_spd
 
     gens, _ = span_basis(linear)
     m, _ = invariant_form_numeric(gens)
-    evals, evecs = np.linalg.eigh(m)
+    evals = np.linalg.eigvalsh(m)
     if evals[0] <= 1e-6 * evals[-1]:
         return gens, centres
-    root = (evecs * np.sqrt(evals)) @ evecs.T
-    root_inv = (evecs / np.sqrt(evals)) @ evecs.T
+    root, root_inv = sqrt_spd(m)
     chart = root @ gens @ root_inv
     skew = 0.5 * (chart - np.swapaxes(chart, 1, 2))
     gens, _ = span_basis(root_inv @ skew @ root)

@@ -122,9 +122,3 @@ def skew_exp(skew) -> np.ndarray:
     lam, u = np.linalg.eigh(1j * skew)
     out = (u * np.exp(-1j * lam)[..., None, :]) @ np.swapaxes(u, -1, -2).conj()
     return out.real
-
-
-def sqrt_spd(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric square root of a symmetric positive-definite matrix and its inverse."""
-    w, v = np.linalg.eigh(m)
-    return (v * np.sqrt(w)) @ v.T, (v / np.sqrt(w)) @ v.T

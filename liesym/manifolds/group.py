@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from liesym._core import NotCertifiedError, as_finite_array, as_rng, as_square_matrix
-from liesym.algebra import LieAlgebra
+from liesym.algebra import LieAlgebra, sqrt_spd
 from liesym.manifolds import _geomstats
-from liesym.manifolds._rotations import rotation_angles, rotation_log, skew_exp, sqrt_spd
+from liesym.manifolds._rotations import rotation_angles, rotation_log, skew_exp
 
 # Relative tolerance for "this matrix is a rotation in the chart": elements assembled from
 # snapped (1e-6) generators are orthogonal to about that accuracy.

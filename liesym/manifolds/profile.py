@@ -13,7 +13,7 @@ import scipy.interpolate
 import scipy.optimize
 
 from liesym._core import as_finite_array, as_points
-from liesym.manifolds._rotations import sqrt_spd
+from liesym.algebra import sqrt_spd
 
 _MIN_PROFILE_POINTS = 5  # a cubic spline needs a few distinct abscissas
 
