@@ -152,12 +152,44 @@ def killing_form_of(structure_constants) -> np.ndarray:
     return np.einsum("ijl,mlj->im", c, c)
 
 
+def sym_from_vector(v, n: int) -> np.ndarray:
+    """Symmetric matrices from upper-triangle vectors, shape=[..., n(n+1)/2] -> [..., n, n]."""
+    v = np.asarray(v, dtype=np.float64)
+    out = np.zeros((*v.shape[:-1], n, n))
+    iu = np.triu_indices(n)
+    out[..., iu[0], iu[1]] = v
+    out[..., iu[1], iu[0]] = v
+    return out
+
+
+def lyapunov_matrix(gens) -> np.ndarray:
+    """Matrix of the linear map ``M -> (X_i^T M + M X_i)_i`` on symmetric M (upper triangle).
+
+    Its null space is the space of symmetric forms invariant under every generator.
+
+    Parameters
+    ----------
+    gens : array-like, shape=[k, n, n]
+
+    Returns
+    -------
+    ndarray, shape=[k * n * n, n(n+1)/2]
+    """
+    gens = np.asarray(gens, dtype=np.float64)
+    n = gens.shape[-1]
+    basis = sym_from_vector(np.eye(n * (n + 1) // 2), n)  # (d, n, n)
+    img = np.swapaxes(gens, -1, -2)[:, None] @ basis[None] + basis[None] @ gens[:, None]
+    return (
+        img.reshape(gens.shape[0], basis.shape[0], n * n).transpose(0, 2, 1).reshape(-1, len(basis))
+    )
+
+
 def invariant_form_numeric(basis) -> tuple[np.ndarray, float]:
     """Least-squares invariant symmetric form: M with ``W^T M + M W ~ 0`` for every generator.
 
-    The smallest right singular vector of the stacked (linear) Lyapunov equations over
-    symmetric M, signed to have positive trace and scaled to unit trace. A numeric estimate
-    for noisy generators; exact certificates are :func:`liesym.verify.invariant_form`.
+    The smallest right singular vector of :func:`lyapunov_matrix`, signed to have positive
+    trace and scaled to unit trace. A numeric estimate for noisy generators; exact
+    certificates are :func:`liesym.verify.invariant_form`.
 
     Parameters
     ----------
@@ -178,17 +210,9 @@ def invariant_form_numeric(basis) -> tuple[np.ndarray, float]:
     (True, True)
     """
     gens = as_generator_stack(basis, "basis")
-    k, n, _ = gens.shape
-    iu = np.triu_indices(n)
-    sym_basis = np.zeros((len(iu[0]), n, n))
-    sym_basis[np.arange(len(iu[0])), iu[0], iu[1]] = 1.0
-    sym_basis = sym_basis + np.swapaxes(sym_basis, 1, 2)
-    sym_basis[np.arange(len(iu[0])), iu[0], iu[1]] /= np.where(iu[0] == iu[1], 2.0, 1.0)
-    # Column j: the Lyapunov map applied to the j-th symmetric basis matrix, for every generator.
-    cols = np.swapaxes(gens, 1, 2)[:, None] @ sym_basis[None] + sym_basis[None] @ gens[:, None]
-    a = cols.transpose(0, 2, 3, 1).reshape(k * n * n, len(iu[0]))
-    _, s, vt = np.linalg.svd(a, full_matrices=False)
-    m = np.tensordot(vt[-1], sym_basis, axes=1)
+    n = gens.shape[-1]
+    _, s, vt = np.linalg.svd(lyapunov_matrix(gens), full_matrices=False)
+    m = sym_from_vector(vt[-1], n)
     m = m / np.trace(m) if np.trace(m) != 0 else m
     return m, float(s[-1] / s[0]) if s[0] > 0 else 0.0
 

@@ -7,41 +7,12 @@ invariant form or a positive definite member of a space of forms.
 import numpy as np
 
 from liesym.algebra import LieAlgebra
+from liesym.algebra._ops import lyapunov_matrix, sym_from_vector
 
 
 def sym_index(n: int) -> list[tuple[int, int]]:
     """Index pairs (a, b), a <= b, of the unknowns of a symmetric n x n matrix."""
     return [(a, b) for a in range(n) for b in range(a, n)]
-
-
-def sym_from_vector(v, n: int) -> np.ndarray:
-    """Symmetric matrices from upper-triangle vectors, shape=[..., n(n+1)/2] -> [..., n, n]."""
-    v = np.asarray(v, dtype=np.float64)
-    out = np.zeros((*v.shape[:-1], n, n))
-    iu = np.triu_indices(n)
-    out[..., iu[0], iu[1]] = v
-    out[..., iu[1], iu[0]] = v
-    return out
-
-
-def lyapunov_matrix(gens) -> np.ndarray:
-    """Matrix of the linear map ``M -> (X_i^T M + M X_i)_i`` on symmetric M (upper triangle).
-
-    Parameters
-    ----------
-    gens : array-like, shape=[k, n, n]
-
-    Returns
-    -------
-    ndarray, shape=[k * n * n, n(n+1)/2]
-    """
-    gens = np.asarray(gens, dtype=np.float64)
-    n = gens.shape[-1]
-    basis = sym_from_vector(np.eye(n * (n + 1) // 2), n)  # (d, n, n)
-    img = np.swapaxes(gens, -1, -2)[:, None] @ basis[None] + basis[None] @ gens[:, None]
-    return (
-        img.reshape(gens.shape[0], basis.shape[0], n * n).transpose(0, 2, 1).reshape(-1, len(basis))
-    )
 
 
 def positive_member(forms, iterations: int = 500) -> np.ndarray | None:
