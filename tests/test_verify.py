@@ -295,3 +295,11 @@ def test_cli_verify_file(tmp_path, capsys):
     assert main(["verify", "--file", str(path), "--affine"]) == 0
     assert "se(2)" in capsys.readouterr().out
     assert main(["verify", "nonsense"]) == 2
+
+
+def test_two_generator_irrational_torus_is_not_called_compact():
+    # span{(1, sqrt2, 0), (0, 1, 1)} has the irrational normal (sqrt2, -1, 1): dense in T^3.
+    dense = is_compact(torus([[1.0, np.sqrt(2.0), 0.0], [0.0, 1.0, 1.0]]))
+    assert dense.compact is False
+    # The same frequencies spanning a rational plane (all of R^2 here) give a closed T^2.
+    assert is_compact(torus([[1.0, np.sqrt(2.0)], [0.0, 1.0]])).compact is True
