@@ -225,39 +225,46 @@ def discover_structure(
     rng = as_rng(rng)
     goals = family.train_goals(n_train, rng=rng) if train_goals is None else train_goals
     goals = family.check_goals(goals, "train_goals")
+    found = {}
+
+    def collect():
+        found["data"] = [collect_transitions(family, g[None], n_steps, rng=rng) for g in goals]
+
+    def symmetries():
+        data = found["data"]
+        base = DifferentialDiscovery(affine=True).fit(data[0].next_states, data[0].rewards)
+        if base.algebra_ is None:
+            raise RuntimeError("discover_structure: no reward symmetry found on the base task")
+        dyn = DynamicsSymmetryDiscovery().fit(
+            np.concatenate([d.states for d in data]),
+            np.concatenate([d.actions for d in data]),
+            np.concatenate([d.next_states for d in data]),
+        )
+        if dyn.algebra_ is None:
+            raise RuntimeError("discover_structure: no dynamics symmetry found")
+        found.update(base=base, dyn=dyn)
+
+    def task_group():
+        found["group"] = discover_task_group(found["data"], rng=rng)
+
+    def certify():
+        group = found["group"]
+        found["task_report"] = verify_discovered(group.algebra_, group.elements_, tols)
+        found["system_report"] = verify_discovered(found["dyn"].algebra_, None, tols)
+
     timings = {}
-    steps = progress(range(4), enable=show_progress, desc="discover")
-    it = iter(steps)
-
-    t0 = time.perf_counter()
-    data = [collect_transitions(family, g[None], n_steps, rng=rng) for g in goals]
-    timings["collect"] = time.perf_counter() - t0
-    next(it, None)
-
-    t0 = time.perf_counter()
-    base = DifferentialDiscovery(affine=True).fit(data[0].next_states, data[0].rewards)
-    if base.algebra_ is None:
-        raise RuntimeError("discover_structure: no reward symmetry found on the base task")
-    dyn = DynamicsSymmetryDiscovery().fit(
-        np.concatenate([d.states for d in data]),
-        np.concatenate([d.actions for d in data]),
-        np.concatenate([d.next_states for d in data]),
-    )
-    if dyn.algebra_ is None:
-        raise RuntimeError("discover_structure: no dynamics symmetry found")
-    timings["symmetries"] = time.perf_counter() - t0
-    next(it, None)
-
-    t0 = time.perf_counter()
-    group = discover_task_group(data, rng=rng)
-    timings["task_group"] = time.perf_counter() - t0
-    next(it, None)
-
-    t0 = time.perf_counter()
-    task_report = verify_discovered(group.algebra_, group.elements_, tols)
-    system_report = verify_discovered(dyn.algebra_, None, tols)
-    timings["verify"] = time.perf_counter() - t0
-    next(it, None)
+    stages = [
+        ("collect", collect),
+        ("symmetries", symmetries),
+        ("task_group", task_group),
+        ("verify", certify),
+    ]
+    for name, stage in progress(stages, enable=show_progress, desc="discover"):
+        t0 = time.perf_counter()
+        stage()
+        timings[name] = time.perf_counter() - t0
+    base, dyn, group = found["base"], found["dyn"], found["group"]
+    task_report, system_report = found["task_report"], found["system_report"]
 
     return assemble_structure(
         family, goals, base, dyn, group, task_report, system_report, timings=timings
