@@ -32,10 +32,10 @@ FAMILIES = ("circle", "ellipse", "sphere")
 def run_cell(name: str, seed: int, quick: bool) -> dict:
     from threadpoolctl import threadpool_limits
 
-    from liesym.cli import make_family
+    from liesym.envs import family_by_name
     from liesym.pipeline import run_demo
 
-    family = make_family(name)
+    family = family_by_name(name)
     sphere = family.n == 3
     sizes = {
         "n_train": 4 if sphere else 2,

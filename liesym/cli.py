@@ -127,21 +127,6 @@ register(
 FAMILIES = ("circle", "ellipse", "sphere", "line")
 
 
-def make_family(name: str):
-    """The task family of a command-line name (the ellipse uses C = diag(0.7, 0.9))."""
-    from liesym.envs import circle_tasks, ellipse_tasks, line_tasks, sphere_tasks
-
-    makers = {
-        "circle": circle_tasks,
-        "ellipse": lambda: ellipse_tasks(np.diag([0.7, 0.9])),
-        "sphere": sphere_tasks,
-        "line": line_tasks,
-    }
-    if name not in makers:
-        raise SystemExit(f"family: expected one of {', '.join(makers)}, got {name!r}")
-    return makers[name]()
-
-
 def _configure_discover(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("family", choices=FAMILIES, help="task family")
     parser.add_argument(
@@ -161,9 +146,10 @@ def _configure_discover(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_discover(args: argparse.Namespace) -> int:
+    from liesym.envs import family_by_name
     from liesym.pipeline import discover_structure
 
-    family = make_family(args.family)
+    family = family_by_name(args.family)
     sphere = family.n == 3
     tasks = args.tasks or (4 if sphere else 2)
     steps = args.steps or (4000 if sphere else 2000)
@@ -204,9 +190,10 @@ def _run_demo(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
+    from liesym.envs import family_by_name
     from liesym.pipeline import run_demo
 
-    family = make_family(args.family)
+    family = family_by_name(args.family)
     sphere = family.n == 3
     sizes = {
         "n_train": 4 if sphere else 2,

@@ -495,26 +495,25 @@ def run_demo(
     # The base reward model depends on the base task only: fit it once for every test task.
     base_model = fit_reward_profile(base.next_states, base.rewards, metric)
     test_goals = family.test_goals(n_test)
-    k_max = max(max(inference_k), k_infer)
-    test_data = [collect_transitions(family, g, k_max, rng=rng) for g in test_goals]
+    inference_k = tuple(inference_k)
+    ks = sorted(set(inference_k) | {k_infer})
+    test_data = [collect_transitions(family, g, ks[-1], rng=rng) for g in test_goals]
     elements = {}
     errors = np.zeros((len(inference_k), len(test_goals)))
     tasks = progress(range(len(test_goals)), enable=show_progress, desc="infer")
     base_goal = structure.train_goals[0]
     for j in tasks:
         data = test_data[j]
-        for i, k in enumerate(inference_k):
+        for k in ks:
             est = GroupInference(algebra, metric, base_reward=base_model, rng=rng).fit(
                 (data.next_states[:k], data.rewards[:k])
             )
-            errors[i, j] = goal_angle_error(metric, est.element_ @ base_goal, test_goals[j])
+            if k in inference_k:
+                errors[inference_k.index(k), j] = goal_angle_error(
+                    metric, est.element_ @ base_goal, test_goals[j]
+                )
             if k == k_infer:
                 elements[j] = est.element_
-        if k_infer not in inference_k:
-            est = GroupInference(algebra, metric, base_reward=base_model, rng=rng).fit(
-                (data.next_states[:k_infer], data.rewards[:k_infer])
-            )
-            elements[j] = est.element_
     timings["inference"] = time.perf_counter() - t0
 
     index = {tuple(np.round(g, 12)): j for j, g in enumerate(test_goals)}

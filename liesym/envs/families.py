@@ -785,3 +785,24 @@ def line_tasks(
         raise ValueError(f"origin: expected a point of R^2 or R^3, got shape {origin.shape}")
     dyn = _dynamics({"n": origin.shape[0]}, dynamics, "line")
     return LineFamily(dyn, "line", origin=origin, direction=direction, extent=extent)
+
+
+def family_by_name(name: str) -> TaskFamily:
+    """The task family of a short name: "circle", "ellipse", "sphere" or "line".
+
+    The ellipse uses the prototype's ``C = diag(0.7, 0.9)``; other settings are the defaults.
+
+    Examples
+    --------
+    >>> family_by_name("ellipse").name
+    'ellipse'
+    """
+    makers = {
+        "circle": circle_tasks,
+        "ellipse": lambda: ellipse_tasks(np.diag([0.7, 0.9])),
+        "sphere": sphere_tasks,
+        "line": line_tasks,
+    }
+    if name not in makers:
+        raise ValueError(f"name: expected one of {', '.join(makers)}, got {name!r}")
+    return makers[name]()
