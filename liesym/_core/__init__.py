@@ -8,9 +8,11 @@ from liesym._core.progress import progress
 from liesym._core.rng import as_rng
 from liesym._core.tolerances import ATOL, RANK_RTOL, SNAP_TOL
 from liesym._core.validation import (
+    as_count,
     as_finite_array,
     as_generator_stack,
     as_points,
+    as_positive,
     as_square_matrix,
 )
 
@@ -20,9 +22,11 @@ __all__ = [
     "SNAP_TOL",
     "LiesymError",
     "NotCertifiedError",
+    "as_count",
     "as_finite_array",
     "as_generator_stack",
     "as_points",
+    "as_positive",
     "as_rng",
     "as_square_matrix",
     "progress",

@@ -82,3 +82,32 @@ def as_points(x, name: str = "X", *, min_points: int = 1) -> np.ndarray:
     if arr.shape[1] < 1:
         raise ValueError(f"{name}: points need at least one coordinate, got shape {arr.shape}")
     return arr
+
+
+def as_count(value, name: str) -> int:
+    """Return ``value`` as a positive int (bools and non-integers rejected).
+
+    Examples
+    --------
+    >>> as_count(3, "k")
+    3
+    """
+    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    return int(value)
+
+
+def as_positive(value, name: str, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a finite positive (or, with ``allow_zero``, non-negative) float.
+
+    Examples
+    --------
+    >>> as_positive(0.5, "sigma")
+    0.5
+    """
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    value = float(value) if ok else float("nan")
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{name}: expected a finite {kind} number, got {value!r}")
+    return value

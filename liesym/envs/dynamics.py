@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from liesym._core import as_finite_array, as_square_matrix
+from liesym._core import as_finite_array, as_positive, as_square_matrix
 
 TERMINATION_RADIUS = float(np.hypot(0.1, 0.1))
 """The prototype's termination radius ``|(0.1, 0.1)| = 0.1414...``."""
@@ -20,15 +20,6 @@ def _points(x, name: str, n: int) -> np.ndarray:
     if arr.ndim == 0 or arr.shape[-1] != n:
         raise ValueError(f"{name}: expected shape [..., {n}] (points of R^{n}), got {arr.shape}")
     return arr
-
-
-def _positive(value, name: str, *, allow_zero: bool = False) -> float:
-    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-    value = float(value) if ok else float("nan")
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        kind = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"{name}: expected a finite {kind} number, got {value!r}")
-    return value
 
 
 def _invertible(c, name: str, n: int) -> np.ndarray:
@@ -145,16 +136,16 @@ class NavigationDynamics:
             raise ValueError(f"n: expected a positive integer, got {n!r}")
         set_ = object.__setattr__
         set_(self, "n", int(n))
-        set_(self, "a_max", _positive(self.a_max, "a_max"))
-        set_(self, "sigma", _positive(self.sigma, "sigma", allow_zero=True))
-        set_(self, "sigma0", _positive(self.sigma0, "sigma0", allow_zero=True))
-        set_(self, "termination_radius", _positive(self.termination_radius, "termination_radius"))
+        set_(self, "a_max", as_positive(self.a_max, "a_max"))
+        set_(self, "sigma", as_positive(self.sigma, "sigma", allow_zero=True))
+        set_(self, "sigma0", as_positive(self.sigma0, "sigma0", allow_zero=True))
+        set_(self, "termination_radius", as_positive(self.termination_radius, "termination_radius"))
         steps = self.max_steps
         if not isinstance(steps, int | np.integer) or isinstance(steps, bool) or steps < 1:
             raise ValueError(f"max_steps: expected a positive integer, got {steps!r}")
         set_(self, "max_steps", int(steps))
         if self.arena is not None:
-            set_(self, "arena", _positive(self.arena, "arena"))
+            set_(self, "arena", as_positive(self.arena, "arena"))
         set_(self, "box", bool(self.box))
         eye = np.eye(n)
         shape = eye if self.shape is None else _invertible(self.shape, "shape", n)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from liesym._core import as_finite_array, as_rng
+from liesym._core import as_count, as_finite_array, as_rng
 from liesym.algebra import LieAlgebra, so_generators
 from liesym.envs.dynamics import NavigationDynamics, _invertible
 from liesym.envs.env import NavigationEnv, as_vector
@@ -141,18 +141,12 @@ def fibonacci_sphere(m: int) -> np.ndarray:
     >>> pts.shape, bool(np.allclose(np.linalg.norm(pts, axis=1), 1.0))
     ((20, 3), True)
     """
-    m = _count(m, "m")
+    m = as_count(m, "m")
     i = np.arange(m) + 0.5
     z = 1.0 - 2.0 * i / m
     phi = np.pi * (3.0 - np.sqrt(5.0)) * i
     r = np.sqrt(1.0 - z**2)
     return np.stack([r * np.cos(phi), r * np.sin(phi), z], axis=-1)
-
-
-def _count(k, name: str) -> int:
-    if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {k!r}")
-    return int(k)
 
 
 def _about(linear, center) -> np.ndarray:
@@ -392,7 +386,7 @@ class EllipseFamily(TaskFamily):
         identify the task algebra (evenly spaced pairs would be exactly opposite). With
         ``rng`` each angle but the base one is jittered uniformly by up to 0.1 rad.
         """
-        k = _count(k, "k")
+        k = as_count(k, "k")
         t = np.arange(k, dtype=np.float64) * GOLDEN_ANGLE
         if rng is not None:
             t[1:] += as_rng(rng).uniform(-0.1, 0.1, size=k - 1)
@@ -402,7 +396,7 @@ class EllipseFamily(TaskFamily):
 
     def test_goals(self, m: int) -> np.ndarray:
         """``m`` goals at the evenly spaced angles ``2 pi j / m``, j = 0..m-1 (as the prototype)."""
-        return self.goal_at(2.0 * np.pi * np.arange(_count(m, "m")) / m)
+        return self.goal_at(2.0 * np.pi * np.arange(as_count(m, "m")) / m)
 
     def prototype_train_goals(self) -> np.ndarray:
         """The prototype's seed-42 training angles placed on this family's orbit, shape (4, 2).
@@ -518,7 +512,7 @@ class SphereFamily(TaskFamily):
         Without ``rng``: a Fibonacci sphere of k points rotated so that its first point is
         ``g_0``; with ``rng``: ``g_0`` and k - 1 goals drawn uniformly on the sphere.
         """
-        k = _count(k, "k")
+        k = as_count(k, "k")
         if rng is None:
             pts = fibonacci_sphere(k)
             rot = Rotation.from_rotvec(minimal_rotation_vector(pts[0], self.base_direction))
@@ -628,7 +622,7 @@ class LineFamily(TaskFamily):
         Without ``rng`` the others alternate sides at ``t = +-extent * i / ceil((k-1)/2)``;
         with ``rng`` they are uniform in ``[-extent, extent]``.
         """
-        k = _count(k, "k")
+        k = as_count(k, "k")
         j = np.arange(1, k)
         if rng is None:
             half = max(1, -(-(k - 1) // 2))
@@ -639,7 +633,7 @@ class LineFamily(TaskFamily):
 
     def test_goals(self, m: int) -> np.ndarray:
         """``m`` goals at evenly spaced t in ``[-extent, extent]``."""
-        return self.goal_at(np.linspace(-self.extent, self.extent, _count(m, "m")))
+        return self.goal_at(np.linspace(-self.extent, self.extent, as_count(m, "m")))
 
     def rebase(self, goal) -> "LineFamily":
         """The family with base task ``goal``."""

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from liesym._core import as_finite_array, as_rng
+from liesym._core import as_count, as_finite_array, as_positive, as_rng
 from liesym._core import progress as progress_bar
 from liesym.policies.base import LinearPolicy
 from liesym.policies.rollout import (
     affine_returns,
     as_dynamics,
-    check_count,
     check_goals,
     rollout_noise,
 )
@@ -50,17 +49,6 @@ def _check_fraction(value, name: str) -> float:
     if not (isinstance(value, int | float) and 0 < value <= 1):
         raise ValueError(f"{name}: expected a number in (0, 1], got {value!r}")
     return float(value)
-
-
-def _check_positive(value, name: str, *, allow_zero: bool = False) -> float:
-    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-    value = float(value) if ok else float("nan")
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(
-            f"{name}: expected a {'non-negative' if allow_zero else 'positive'} "
-            f"number, got {value!r}"
-        )
-    return value
 
 
 def cem_search(
@@ -113,12 +101,12 @@ def cem_search(
         raise ValueError(
             f"std: expected positive values of the mean's shape {mean.shape}, got {std.shape}"
         )
-    n_iterations = check_count(n_iterations, "n_iterations")
-    population = check_count(population, "population")
+    n_iterations = as_count(n_iterations, "n_iterations")
+    population = as_count(population, "population")
     if population < 2:
         raise ValueError(f"population: expected at least 2 members, got {population}")
     elite_frac = _check_fraction(elite_frac, "elite_frac")
-    min_std = _check_positive(min_std, "min_std", allow_zero=True)
+    min_std = as_positive(min_std, "min_std", allow_zero=True)
     n_elite = max(1, round(elite_frac * population))
     rng = as_rng(rng)
     history, elite_history = [], []
@@ -251,10 +239,10 @@ class CEMTrainer:
             ``mean``, ``std`` of shape ``[*problems, dim]`` (the kept restart), histories of
             shape ``[n_iterations, *problems]``.
         """
-        n_episodes = check_count(self.n_episodes, "n_episodes")
-        n_eval = check_count(self.n_eval_episodes, "n_eval_episodes")
-        restarts = check_count(self.n_restarts, "n_restarts")
-        init_std = _check_positive(self.init_std, "init_std")
+        n_episodes = as_count(self.n_episodes, "n_episodes")
+        n_eval = as_count(self.n_eval_episodes, "n_eval_episodes")
+        restarts = as_count(self.n_restarts, "n_restarts")
+        init_std = as_positive(self.init_std, "init_std")
         rng = as_rng(self.rng if rng is None else rng)
         shape = (*problems, restarts, dim)
 

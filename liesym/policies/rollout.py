@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from liesym._core import as_finite_array, as_rng
+from liesym._core import as_count, as_finite_array, as_rng
 from liesym.envs.dynamics import NavigationDynamics, act
 from liesym.envs.families import TaskFamily
 from liesym.policies.base import Policy
@@ -36,13 +36,6 @@ def check_goals(goals, n: int, name: str = "goals") -> np.ndarray:
     if arr.shape[-1] != n or arr.shape[0] < 1:
         raise ValueError(f"{name}: expected shape ({n},) or (G, {n}) with G >= 1, got {arr.shape}")
     return arr
-
-
-def check_count(value, name: str) -> int:
-    """Validate a positive integer."""
-    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return int(value)
 
 
 def linear_part(element, n: int, name: str = "element") -> np.ndarray:
@@ -155,8 +148,8 @@ def rollout_noise(dynamics, shape, rng=None, *, max_steps: int | None = None) ->
     dyn = as_dynamics(dynamics)
     shape = (shape,) if np.isscalar(shape) else tuple(shape)
     for size in shape:
-        check_count(size, "shape")
-    horizon = dyn.max_steps if max_steps is None else check_count(max_steps, "max_steps")
+        as_count(size, "shape")
+    horizon = dyn.max_steps if max_steps is None else as_count(max_steps, "max_steps")
     rng = as_rng(rng)
     starts = dyn.sample_start(shape, rng)
     steps = dyn.sample_noise((*shape, horizon), rng)
@@ -398,7 +391,7 @@ def rollout(
     n_goals = goals.shape[0] if goals.ndim == 2 else None
     act_fn = _policy_act(policy, n_goals)
     if noise is None:
-        n_episodes = 16 if n_episodes is None else check_count(n_episodes, "n_episodes")
+        n_episodes = 16 if n_episodes is None else as_count(n_episodes, "n_episodes")
         shape = (n_episodes,) if n_goals is None else (n_goals, n_episodes)
         noise = rollout_noise(dyn, shape, rng)
     else:
@@ -413,7 +406,7 @@ def rollout(
             raise ValueError(
                 f"noise: expected batch shape (E,) or ({n_goals or 1}, E), got {shape}"
             )
-        if n_episodes is not None and check_count(n_episodes, "n_episodes") != shape[-1]:
+        if n_episodes is not None and as_count(n_episodes, "n_episodes") != shape[-1]:
             raise ValueError(f"n_episodes: {n_episodes} differs from the noise's {shape[-1]}")
     target = goals if n_goals is None else goals[:, None, :]
     if n_goals is not None and len(noise.batch_shape) == 1:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from liesym._core import as_finite_array, as_rng
+from liesym._core import as_count, as_finite_array, as_rng
 from liesym._core import progress as progress_bar
 from liesym.data.transitions import Transitions, collect_transitions
 from liesym.discovery._adam import Adam
@@ -31,7 +31,6 @@ from liesym.policies.cem import CEMTrainer
 from liesym.policies.rollout import (
     affine_returns,
     as_dynamics,
-    check_count,
     check_goals,
     rollout_noise,
 )
@@ -305,11 +304,11 @@ class ContrastiveMetaPolicy:
         goals = check_goals(train_goals, n, "train_goals")
         if goals.ndim != 2 or goals.shape[0] < 2:
             raise ValueError(f"train_goals: expected at least 2 goals (T, {n}), got {goals.shape}")
-        k = check_count(self.context_size, "context_size")
-        d = check_count(self.embed_dim, "embed_dim")
-        h = check_count(self.hidden, "hidden")
-        count = check_count(self.n_contexts, "n_contexts")
-        batch = check_count(self.batch_contexts, "batch_contexts")
+        k = as_count(self.context_size, "context_size")
+        d = as_count(self.embed_dim, "embed_dim")
+        h = as_count(self.hidden, "hidden")
+        count = as_count(self.n_contexts, "n_contexts")
+        batch = as_count(self.batch_contexts, "batch_contexts")
         if batch < 2:
             raise ValueError(f"batch_contexts: expected at least 2 (positive pairs), got {batch}")
         steps = int(self.n_encoder_steps)
@@ -400,5 +399,5 @@ class ContrastiveMetaPolicy:
         callable
         """
         rng = as_rng(rng)
-        k = check_count(self.context_size, "context_size")
+        k = as_count(self.context_size, "context_size")
         return lambda goal: self.adapt(collect_transitions(family, goal, k, rng=rng))

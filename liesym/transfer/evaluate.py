@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.stats
 
-from liesym._core import as_rng
+from liesym._core import as_count, as_rng
 from liesym._core import progress as progress_bar
 from liesym.envs.families import EllipseFamily, LineFamily, SphereFamily, TaskFamily
 from liesym.policies.base import Policy, RandomPolicy
 from liesym.policies.cem import CEMTrainer
-from liesym.policies.rollout import check_count, rollout, rollout_noise
+from liesym.policies.rollout import rollout, rollout_noise
 from liesym.transfer.contrastive import ContrastiveMetaPolicy
 from liesym.transfer.hereditary import hereditary_policies
 
@@ -228,7 +228,7 @@ class RegretCurve:
 
 def _seeds(seeds) -> tuple[int, ...]:
     if isinstance(seeds, int | np.integer) and not isinstance(seeds, bool):
-        return tuple(range(check_count(seeds, "seeds")))
+        return tuple(range(as_count(seeds, "seeds")))
     out = tuple(seeds)
     if not out or not all(
         isinstance(s, int | np.integer) and not isinstance(s, bool) and s >= 0 for s in out
@@ -307,7 +307,7 @@ def regret_curve(
     clash = set(names) & set(REFERENCE_METHODS)
     if clash:
         raise ValueError(f"policies: the names {sorted(clash)} are reserved for the references")
-    n_episodes = check_count(n_episodes, "n_episodes")
+    n_episodes = as_count(n_episodes, "n_episodes")
     seeds = _seeds(seeds)
     if not 0 < level < 1:
         raise ValueError(f"level: expected a confidence level in (0, 1), got {level!r}")
