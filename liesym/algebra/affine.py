@@ -85,7 +85,7 @@ def with_translations(linear) -> np.ndarray:
     (2, 3, 3)
     """
     w = np.asarray(linear, dtype=np.float64)
-    k, n, _ = w.shape
+    n = w.shape[-1]
     shifts = np.zeros((n, n + 1, n + 1))
     shifts[np.arange(n), np.arange(n), n] = 1.0
     return np.concatenate([affine_generators(w, np.zeros(n)), shifts])

@@ -2,7 +2,8 @@
 
 :class:`GymnasiumFamily` turns any ``task -> gymnasium.Env`` map into a task family (with a
 declared :class:`~liesym.algebra.Representation` when the group is known);
-:func:`reacher_tasks` is MuJoCo Reacher with the target fixed per task. The dynamics and rewards are vectorised pure functions (:class:`NavigationDynamics`);
+:func:`reacher_tasks` is MuJoCo Reacher with the target fixed per task. The navigation
+dynamics and rewards are vectorised pure functions (:class:`NavigationDynamics`);
 :class:`NavigationEnv` wraps them for one task; the families (:func:`circle_tasks`,
 :func:`ellipse_tasks`, :func:`sphere_tasks`, :func:`line_tasks`) carry their task, base-task
 and system symmetry algebras and the group element of every task; :func:`symmetry_defect`
