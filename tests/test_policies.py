@@ -157,7 +157,11 @@ def test_batched_training_trains_each_goal():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"gain": np.ones((2, 3)), "bias": np.zeros(2)}, "gain"),
+        (
+            {"gain": np.ones((2, 3)), "bias": np.zeros(2), "dynamics": circle_tasks().dynamics},
+            "dim",
+        ),
+        ({"gain": np.ones((2, 3)), "bias": np.zeros(2), "low": np.zeros(3)}, "low"),
         ({"gain": np.eye(2), "bias": np.zeros(3)}, "bias"),
         ({"gain": np.eye(2), "bias": [np.nan, 0.0]}, "bias"),
         ({"gain": np.eye(2), "bias": np.zeros(2), "dynamics": sphere_tasks().dynamics}, "dim"),

@@ -14,7 +14,10 @@ import numpy as np
 
 from liesym._core import as_count, as_finite_array, as_positive, as_rng
 from liesym._core import progress as progress_bar
+from liesym.envs.family import GymnasiumFamily
+from liesym.envs.navigation import TaskFamily
 from liesym.policies.base import LinearPolicy
+from liesym.policies.episodes import run_episodes
 from liesym.policies.rollout import (
     affine_returns,
     as_dynamics,
@@ -275,18 +278,32 @@ class CEMTrainer:
             np.squeeze(np.take_along_axis(result.elite_history, best[None], -1), -1),
         )
 
-    def fit(self, dynamics, goals) -> "CEMTrainer":
-        """Train one policy per goal.
+    def fit(self, dynamics, goals, *, start_moves=None, features=None) -> "CEMTrainer":
+        """Train one policy per goal (navigation) or task (any family).
 
         Parameters
         ----------
-        dynamics : NavigationDynamics or TaskFamily
-        goals : array-like, shape=[n] or [G, n]
+        dynamics : NavigationDynamics, TaskFamily or GymnasiumFamily
+            A navigation system trains through its vectorised fast path; any other family
+            through its :meth:`~liesym.envs.GymnasiumFamily.batch` of envs, every member of
+            the population on the same reset seeds (common random numbers).
+        goals : array-like, shape=[n] or [G, n], or sequence of task parameters
+            The goals of a navigation system, or the tasks of a family.
+        start_moves : callable, optional
+            ``start_moves(rng, shape) -> elements [*shape, n, n]``: group elements moving the
+            start states (training on the symmetrised start law; any family but the
+            navigation fast path).
+        features : QuadraticFeatures, optional
+            Fixed features of the linear policy (any family).
 
         Returns
         -------
         self
         """
+        if isinstance(dynamics, GymnasiumFamily) and (
+            not isinstance(dynamics, TaskFamily) or start_moves is not None or features is not None
+        ):
+            return self._fit_family(dynamics, goals, start_moves, features)
         dyn = as_dynamics(dynamics)
         n = dyn.n
         goals = np.atleast_2d(check_goals(goals, n))
@@ -304,6 +321,57 @@ class CEMTrainer:
         self.history_ = result.history
         self.elite_history_ = result.elite_history
         self.policies_ = [LinearPolicy.from_params(p, n, dyn) for p in self.params_]
+        self.policy_ = self.policies_[0]
+        return self
+
+    def _fit_family(self, family, tasks, start_moves, features) -> "CEMTrainer":
+        tasks = list(tasks) if not isinstance(tasks, np.ndarray) or tasks.ndim > 1 else [tasks]
+        if not tasks:
+            raise ValueError("goals: expected at least one task")
+        if start_moves is not None and not callable(start_moves):
+            raise ValueError(f"start_moves: expected a callable (rng, shape), got {start_moves!r}")
+        n, m = family.observation_dim, family.action_dim
+        low, high = family.action_bounds
+        if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
+            raise ValueError("family: CEM policies clip to the action box, which must be bounded")
+        feats = (lambda x: x) if features is None else features
+        d = n if features is None else features.dim
+        g = len(tasks)
+        batches = {}
+
+        def returns(params, n_episodes, rng):
+            # params (G, M, dim); every member meets the same seeds and start moves.
+            members = params.shape[1]
+            key = (members, n_episodes)
+            if key not in batches:
+                batches[key] = family.batch(tasks, members * n_episodes)
+            seeds = rng.integers(2**31 - 1, size=(g, 1, n_episodes))
+            seeds = np.broadcast_to(seeds, (g, members, n_episodes)).reshape(-1)
+            moves = None
+            if start_moves is not None:
+                mv = np.asarray(start_moves(rng, (g, n_episodes)))[:, None]
+                moves = np.broadcast_to(mv, (g, members, *mv.shape[2:])).reshape(-1, *mv.shape[-2:])
+            shape = (g, members, n_episodes)
+            gain = np.broadcast_to(
+                params[:, :, None, : m * d].reshape(g, members, 1, m, d), (*shape, m, d)
+            )
+            bias = np.broadcast_to(params[:, :, None, m * d :], (*shape, m))
+            gain, bias = gain.reshape(-1, m, d), bias.reshape(-1, m)
+
+            def act(obs):
+                return np.clip(np.einsum("bij,bj->bi", gain, feats(obs)) + bias, low, high)
+
+            out, _ = run_episodes(batches[key], act, seeds, moves=moves)
+            return out.reshape(shape).mean(axis=-1)
+
+        result = self.search(returns, m * d + m, (g,))
+        self.params_ = result.mean
+        self.history_ = result.history
+        self.elite_history_ = result.elite_history
+        self.policies_ = [
+            LinearPolicy.from_params(p, n, action_dim=m, low=low, high=high, features=features)
+            for p in self.params_
+        ]
         self.policy_ = self.policies_[0]
         return self
 
