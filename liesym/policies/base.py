@@ -256,6 +256,11 @@ class GoalSeekingPolicy(_CallAsCollector):
         """Dimension of states and actions."""
         return self.dynamics.n
 
+    @property
+    def action_dim(self) -> int:
+        """Dimension of the actions (that of the states)."""
+        return self.dynamics.n
+
     def act(self, states) -> np.ndarray:
         """Actions ``proj(k (g - s))``, shape=[..., n]."""
         s = check_states(states, self.n)
@@ -293,6 +298,11 @@ class RandomPolicy(_CallAsCollector):
     @property
     def n(self) -> int:
         """Dimension of states and actions."""
+        return self.dynamics.n
+
+    @property
+    def action_dim(self) -> int:
+        """Dimension of the actions (that of the states)."""
         return self.dynamics.n
 
     def act(self, states) -> np.ndarray:
