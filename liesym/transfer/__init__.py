@@ -19,11 +19,13 @@ from liesym.transfer.evaluate import (
     REFERENCE_METHODS,
     CurveBand,
     RegretCurve,
+    compare_policies,
     evaluate_transfer,
     nearest_task_policies,
     regret_curve,
     task_distance,
 )
+from liesym.transfer.metrics import goal_angle_error, normalised_score, relative_regret
 from liesym.transfer.hereditary import (
     HereditaryPolicy,
     check_element,
@@ -39,9 +41,13 @@ __all__ = [
     "HereditaryPolicy",
     "RegretCurve",
     "check_element",
+    "compare_policies",
     "encoder_loss",
     "equivariance_defect",
     "evaluate_transfer",
+    "goal_angle_error",
+    "normalised_score",
+    "relative_regret",
     "hereditary_policies",
     "info_nce",
     "nearest_task_policies",
