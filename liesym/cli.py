@@ -155,9 +155,7 @@ def _run_discover(args: argparse.Namespace) -> int:
     steps = args.steps or (4000 if sphere else 2000)
     if tasks < 2 or steps < 100:
         raise SystemExit("--tasks must be >= 2 and --steps >= 100")
-    res = discover_structure(
-        family, n_train=tasks, n_steps=steps, rng=args.seed, progress=True
-    )
+    res = discover_structure(family, n_train=tasks, n_steps=steps, rng=args.seed, progress=True)
     print(
         f"# {family.name} family: {tasks} training tasks x {steps} random-policy transitions,"
         f" seed {args.seed}"

@@ -698,9 +698,14 @@ def _generic_run(
     train_tasks, test_tasks = list(family.train_tasks), list(family.test_tasks)
     base_data = collect_transitions(family, [family.base_task], n_base_steps, rng=rng)
 
+    base_model = {"base_data": base_data, "surrogate": surrogate}
+
     def infer(task):
         data = collect_transitions(family, [task], k_infer, rng=rng)
-        est = GroupInference(group, base_data=base_data, surrogate=surrogate, rng=rng).fit(data)
+        est = GroupInference(group, rng=rng, **base_model).fit(data)
+        if est.carrier_ == "reward":  # the base model depends on the base task only
+            base_model.clear()
+            base_model["base_reward"] = est.base_model_
         return est.coordinates_
 
     items = progress_bar(train_tasks + test_tasks, enable=progress, desc="infer")
@@ -718,11 +723,16 @@ def _generic_run(
     def moves(r, shape):
         return rep.elements(_period_coords(rep, r, shape))[0]
 
-    train_policies = trainer.fit(family, train_tasks, features=features).policies_
+    # Rotated actions must stay admissible: with a non-trivial action representation every
+    # policy saturates on the largest ball inside the (symmetric) action box.
+    low, high = family.action_bounds
+    radius = None if rep.action is None else float(np.min(np.minimum(-low, high)))
+    options = {"features": features, "radius": radius}
+    train_policies = trainer.fit(family, train_tasks, **options).policies_
     bases = {}
     if start_law in ("symmetrised", "both"):
         bases["hereditary"] = trainer.fit(
-            family, [family.base_task], start_moves=moves, features=features
+            family, [family.base_task], start_moves=moves, **options
         ).policy_
     own = train_policies[0]  # the base task's policy on its own start law
     if start_law == "own":
@@ -730,7 +740,7 @@ def _generic_run(
     elif start_law == "both":
         bases["hereditary (own start)"] = own
     if oracle is None:
-        oracle = trainer.fit(family, test_tasks, features=features).policies_
+        oracle = trainer.fit(family, test_tasks, **options).policies_
     methods = {
         name: [HereditaryPolicy(base, rep.elements(c)) for c in test_coords]
         for name, base in bases.items()
@@ -771,6 +781,7 @@ def _generic_run(
         "n_episodes": n_episodes,
         "start_law": start_law,
         "trainer": repr(trainer),
+        "action_radius": radius,
         "nearest": "training task with the nearest inferred element (geodesic distance)",
     }
     return PipelineResult._from_curve(

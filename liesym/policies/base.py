@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from liesym._core import as_count, as_finite_array, as_rng
+from liesym._core import as_count, as_finite_array, as_positive, as_rng
 from liesym.envs.dynamics import NavigationDynamics
 
 
@@ -41,6 +41,20 @@ def _check_dynamics(dynamics, n: int | None = None) -> NavigationDynamics | None
     if n is not None and dynamics.n != n:
         raise ValueError(f"dynamics: expected a system of dimension {n}, got n={dynamics.n}")
     return dynamics
+
+
+def project_ball(actions, radius: float) -> np.ndarray:
+    """Actions projected radially onto the ball of ``radius`` (unchanged inside it).
+
+    Examples
+    --------
+    >>> project_ball([[3.0, 4.0], [0.1, 0.0]], 1.0)
+    array([[0.6, 0.8],
+           [0.1, 0. ]])
+    """
+    a = np.asarray(actions, dtype=np.float64)
+    norm = np.linalg.norm(a, axis=-1, keepdims=True)
+    return a * np.minimum(1.0, radius / np.where(norm > 0, norm, 1.0))
 
 
 class _CallAsCollector:
@@ -111,6 +125,10 @@ class LinearPolicy(_CallAsCollector):
         Box the actions are clipped to (an env's action space).
     features : QuadraticFeatures, optional
         Fixed features ``phi`` of the observations (identity by default).
+    radius : float, optional
+        Project actions radially onto the ball of this radius (before the box clip): the
+        largest rotation-invariant action set inside a symmetric box, so that rotated
+        actions of a transferred policy stay admissible.
 
     Examples
     --------
@@ -130,8 +148,11 @@ class LinearPolicy(_CallAsCollector):
     low: np.ndarray | None = None
     high: np.ndarray | None = None
     features: QuadraticFeatures | None = None
+    radius: float | None = None
 
     def __post_init__(self) -> None:
+        if self.radius is not None:
+            object.__setattr__(self, "radius", as_positive(self.radius, "radius"))
         gain = as_finite_array(self.gain, "gain", ndim=2)
         m, d = gain.shape
         bias = as_finite_array(self.bias, "bias", ndim=1)
@@ -174,7 +195,16 @@ class LinearPolicy(_CallAsCollector):
 
     @classmethod
     def from_params(
-        cls, params, n: int, dynamics=None, *, action_dim=None, low=None, high=None, features=None
+        cls,
+        params,
+        n: int,
+        dynamics=None,
+        *,
+        action_dim=None,
+        low=None,
+        high=None,
+        features=None,
+        radius=None,
     ) -> "LinearPolicy":
         """The policy of the flat parameter vector ``(K.ravel(), b)``.
 
@@ -207,6 +237,8 @@ class LinearPolicy(_CallAsCollector):
         raw = x @ self.gain.T + self.bias
         if self.dynamics is not None:
             raw = self.dynamics.project_action(raw)
+        if self.radius is not None:
+            raw = project_ball(raw, self.radius)
         if self.low is not None or self.high is not None:
             raw = np.clip(raw, self.low, self.high)
         return raw

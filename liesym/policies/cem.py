@@ -16,7 +16,7 @@ from liesym._core import as_count, as_finite_array, as_positive, as_rng
 from liesym._core import progress as progress_bar
 from liesym.envs.family import GymnasiumFamily
 from liesym.envs.navigation import TaskFamily
-from liesym.policies.base import LinearPolicy
+from liesym.policies.base import LinearPolicy, project_ball
 from liesym.policies.episodes import run_episodes
 from liesym.policies.rollout import (
     affine_returns,
@@ -63,10 +63,11 @@ def cem_search(
     population: int = 48,
     elite_frac: float = 0.2,
     min_std: float = 0.01,
+    covariance: str = "diagonal",
     rng=None,
     progress: bool = False,
 ) -> CEMResult:
-    """Maximise a vectorised score with the cross-entropy method (diagonal Gaussian).
+    """Maximise a vectorised score with the cross-entropy method (Gaussian search law).
 
     Each iteration samples ``population - 1`` parameter vectors around the mean, adds the
     mean itself (so its score, measured on the same random numbers, is the learning curve),
@@ -84,6 +85,9 @@ def cem_search(
     elite_frac : float, optional, default: 0.2
     min_std : float, optional, default: 0.01
         Floor of the standard deviations (keeps exploring).
+    covariance : {"diagonal", "full"}, optional, default: "diagonal"
+        "full" refits the elite covariance (shrunk halfway to its diagonal): it follows
+        correlated parameters (gain ratios) that a diagonal law zigzags along.
     rng : None, int or numpy.random.Generator, optional
     progress : bool, optional, default: False
 
@@ -110,14 +114,18 @@ def cem_search(
         raise ValueError(f"population: expected at least 2 members, got {population}")
     elite_frac = _check_fraction(elite_frac, "elite_frac")
     min_std = as_positive(min_std, "min_std", allow_zero=True)
+    if covariance not in ("diagonal", "full"):
+        raise ValueError(f"covariance: expected 'diagonal' or 'full', got {covariance!r}")
     n_elite = max(1, round(elite_frac * population))
     rng = as_rng(rng)
     history, elite_history = [], []
+    root = std[..., :, None] * np.eye(mean.shape[-1])  # square root of the covariance
     for _ in progress_bar(range(n_iterations), enable=progress, desc="CEM"):
         eps = rng.standard_normal((*mean.shape[:-1], population - 1, mean.shape[-1]))
-        members = np.concatenate(
-            [mean[..., None, :], mean[..., None, :] + std[..., None, :] * eps], axis=-2
+        step = (
+            std[..., None, :] * eps if covariance == "diagonal" else eps @ np.swapaxes(root, -1, -2)
         )
+        members = np.concatenate([mean[..., None, :], mean[..., None, :] + step], axis=-2)
         scores = np.asarray(score(members, rng), dtype=np.float64)
         if scores.shape != members.shape[:-1]:
             raise ValueError(
@@ -130,6 +138,11 @@ def cem_search(
         elite_history.append(np.take_along_axis(scores, best, axis=-1).mean(axis=-1))
         mean = elite.mean(axis=-2)
         std = np.maximum(elite.std(axis=-2), min_std)
+        if covariance == "full":
+            dev = elite - mean[..., None, :]
+            cov = np.swapaxes(dev, -1, -2) @ dev / n_elite
+            diag = std[..., :, None] ** 2 * np.eye(mean.shape[-1])
+            root = np.linalg.cholesky(0.5 * cov + 0.5 * diag)
     return CEMResult(mean, std, np.array(history), np.array(elite_history))
 
 
@@ -157,6 +170,8 @@ class CEMTrainer:
     n_restarts : int, optional, default: 3
     n_eval_episodes : int, optional, default: 128
         Episodes of the final choice between restarts.
+    covariance : {"diagonal", "full"}, optional, default: "diagonal"
+        Search law of :func:`cem_search`.
     rng : None, int or numpy.random.Generator, optional
     progress : bool, optional, default: False
 
@@ -194,6 +209,7 @@ class CEMTrainer:
         min_std: float = 0.01,
         n_restarts: int = 3,
         n_eval_episodes: int = 128,
+        covariance: str = "diagonal",
         rng=None,
         progress: bool = False,
     ):
@@ -205,6 +221,7 @@ class CEMTrainer:
         self.min_std = min_std
         self.n_restarts = n_restarts
         self.n_eval_episodes = n_eval_episodes
+        self.covariance = covariance
         self.rng = rng
         self.progress = progress
 
@@ -261,6 +278,7 @@ class CEMTrainer:
             population=self.population,
             elite_frac=self.elite_frac,
             min_std=self.min_std,
+            covariance=self.covariance,
             rng=rng,
             progress=self.progress,
         )
@@ -278,7 +296,7 @@ class CEMTrainer:
             np.squeeze(np.take_along_axis(result.elite_history, best[None], -1), -1),
         )
 
-    def fit(self, dynamics, goals, *, start_moves=None, features=None) -> "CEMTrainer":
+    def fit(self, dynamics, goals, *, start_moves=None, features=None, radius=None) -> "CEMTrainer":
         """Train one policy per goal (navigation) or task (any family).
 
         Parameters
@@ -295,15 +313,20 @@ class CEMTrainer:
             navigation fast path).
         features : QuadraticFeatures, optional
             Fixed features of the linear policy (any family).
+        radius : float, optional
+            Project actions onto the ball of this radius (see :class:`LinearPolicy`).
 
         Returns
         -------
         self
         """
         if isinstance(dynamics, GymnasiumFamily) and (
-            not isinstance(dynamics, TaskFamily) or start_moves is not None or features is not None
+            not isinstance(dynamics, TaskFamily)
+            or start_moves is not None
+            or features is not None
+            or radius is not None
         ):
-            return self._fit_family(dynamics, goals, start_moves, features)
+            return self._fit_family(dynamics, goals, start_moves, features, radius)
         dyn = as_dynamics(dynamics)
         n = dyn.n
         goals = np.atleast_2d(check_goals(goals, n))
@@ -324,7 +347,7 @@ class CEMTrainer:
         self.policy_ = self.policies_[0]
         return self
 
-    def _fit_family(self, family, tasks, start_moves, features) -> "CEMTrainer":
+    def _fit_family(self, family, tasks, start_moves, features, radius) -> "CEMTrainer":
         tasks = list(tasks) if not isinstance(tasks, np.ndarray) or tasks.ndim > 1 else [tasks]
         if not tasks:
             raise ValueError("goals: expected at least one task")
@@ -359,7 +382,9 @@ class CEMTrainer:
             gain, bias = gain.reshape(-1, m, d), bias.reshape(-1, m)
 
             def act(obs):
-                return np.clip(np.einsum("bij,bj->bi", gain, feats(obs)) + bias, low, high)
+                raw = np.einsum("bij,bj->bi", gain, feats(obs)) + bias
+                raw = raw if radius is None else project_ball(raw, radius)
+                return np.clip(raw, low, high)
 
             out, _ = run_episodes(batches[key], act, seeds, moves=moves)
             return out.reshape(shape).mean(axis=-1)
@@ -369,7 +394,9 @@ class CEMTrainer:
         self.history_ = result.history
         self.elite_history_ = result.elite_history
         self.policies_ = [
-            LinearPolicy.from_params(p, n, action_dim=m, low=low, high=high, features=features)
+            LinearPolicy.from_params(
+                p, n, action_dim=m, low=low, high=high, features=features, radius=radius
+            )
             for p in self.params_
         ]
         self.policy_ = self.policies_[0]
