@@ -79,30 +79,27 @@ def budget(mode: str) -> int:
     return search + t["n_restarts"] * N_EVAL[mode] * HORIZON
 
 
-N_TEST = {"full": 36, "quick": 4}
-
-
-def family(mode: str):
+def family(n_test: int):
     from liesym.envs import reacher_tasks
 
-    return reacher_tasks(n_test=N_TEST[mode])
+    return reacher_tasks(n_test=n_test)
 
 
-def train_oracles(mode: str, targets: list, seed: int) -> list:
+def train_oracles(mode: str, n_test: int, targets: list, seed: int) -> list:
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        fam = family(mode)
+        fam = family(n_test)
         return trainer(mode, seed).fit(fam, targets, features=features()).params_
 
 
-def run_cell(mode: str, seed: int, oracle_params) -> dict:
+def run_cell(mode: str, n_test: int, seed: int, oracle_params) -> dict:
     from threadpoolctl import threadpool_limits
 
     from liesym.pipeline import run_pipeline
     from liesym.policies import LinearPolicy
 
-    fam = family(mode)
+    fam = family(n_test)
     low, high = fam.action_bounds
     oracle = [
         LinearPolicy.from_params(p, 10, action_dim=2, low=low, high=high, features=features())
@@ -149,24 +146,23 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     parser.add_argument("--n-test", type=int, default=None, help="targets (36; fewer to probe)")
     args = parser.parse_args()
-    if args.n_test:
-        N_TEST["full"] = args.n_test
     mode = "quick" if args.quick else "full"
     seeds = list(range(1 if args.quick else args.seeds))
     out = Path(args.out) if args.out else RESULTS / ("quick" if args.quick else "")
     info = machine_info()
     print("machine:", info)
-    targets = list(family(mode).test_tasks)
+    n_test = 4 if args.quick else (args.n_test or 36)
+    targets = list(family(n_test).test_tasks)
     t0 = time.perf_counter()
     chunks = np.array_split(np.arange(len(targets)), min(args.n_jobs * 2, len(targets)))
     parts = Parallel(n_jobs=args.n_jobs)(
-        delayed(train_oracles)(mode, [targets[i] for i in c], ORACLE_SEED + int(c[0]))
+        delayed(train_oracles)(mode, n_test, [targets[i] for i in c], ORACLE_SEED + int(c[0]))
         for c in chunks
     )
     oracle_params = np.concatenate(parts)
     oracle_time = time.perf_counter() - t0
     cells = Parallel(n_jobs=args.n_jobs)(
-        delayed(run_cell)(mode, seed, oracle_params) for seed in seeds
+        delayed(run_cell)(mode, n_test, seed, oracle_params) for seed in seeds
     )
     methods = list(cells[0]["returns"])
     angles = np.array(cells[0]["angles_deg"])
@@ -207,9 +203,8 @@ def main() -> None:
         "mode": mode,
         "seeds": len(seeds),
         "settings": {
-            "family": "reacher_tasks(radius=0.15, n_test=%d, train_angles=(0, pi/8))"
-            % len(targets),
-            "policy": "clip(K phi(obs) + b), phi = obs and the 8 products cos/sin(q) x (tip-target)",
+            "family": f"reacher_tasks(radius=0.15, n_test={len(targets)}, train_angles=(0, pi/8))",
+            "policy": "clip(K phi(obs) + b), phi: obs and the 8 products cos/sin(q) x (tip - target)",
             "trainer": TRAINER[mode],
             "n_eval_episodes": N_EVAL[mode],
             "env_steps_per_policy": budget(mode),
