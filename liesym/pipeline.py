@@ -409,6 +409,9 @@ class PipelineResult:
     settings : dict
         Sizes and budgets (env steps) of the run.
     timings : dict
+    base_policy : Policy or None
+        The trained base policy of ``"hereditary"`` (families with a declared
+        representation; the navigation run keeps it inside its evaluation).
     figures : dict of str to Path
     """
 
@@ -428,6 +431,7 @@ class PipelineResult:
     inference_errors: np.ndarray | None
     settings: dict
     timings: dict
+    base_policy: object = None
     figures: dict = field(default_factory=dict)
 
     @classmethod
@@ -796,6 +800,7 @@ def _generic_run(
         inference_errors=errors,
         settings=settings,
         timings=timings,
+        base_policy=bases["hereditary"],
     )
 
 
