@@ -338,7 +338,8 @@ class GroupInference:
             return self.group
         if not isinstance(self.group, LieAlgebra):
             raise TypeError(
-                f"group: expected a CompactLieGroup or a LieAlgebra, got {type(self.group).__name__}"
+                "group: expected a CompactLieGroup or a LieAlgebra, got "
+                f"{type(self.group).__name__}"
             )
         return CompactLieGroup.from_algebra(self.group, self.metric)
 

@@ -98,6 +98,7 @@ class QuadraticFeatures:
         return self.n + len(self.pairs)
 
     def __call__(self, states) -> np.ndarray:
+        """Features of observations ``[..., n]``, shape=[..., dim]."""
         s = np.asarray(states, dtype=np.float64)
         if not self.pairs:
             return s

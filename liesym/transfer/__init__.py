@@ -25,13 +25,13 @@ from liesym.transfer.evaluate import (
     regret_curve,
     task_distance,
 )
-from liesym.transfer.metrics import goal_angle_error, normalised_score, relative_regret
 from liesym.transfer.hereditary import (
     HereditaryPolicy,
     check_element,
     equivariance_defect,
     hereditary_policies,
 )
+from liesym.transfer.metrics import goal_angle_error, normalised_score, relative_regret
 
 __all__ = [
     "REFERENCE_METHODS",
@@ -46,12 +46,12 @@ __all__ = [
     "equivariance_defect",
     "evaluate_transfer",
     "goal_angle_error",
-    "normalised_score",
-    "relative_regret",
     "hereditary_policies",
     "info_nce",
     "nearest_task_policies",
+    "normalised_score",
     "regret_curve",
+    "relative_regret",
     "task_distance",
     "transition_features",
 ]
