@@ -764,7 +764,7 @@ def _generic_run(
         model = contrastive or ContrastiveMetaPolicy(
             context_size=k_infer, n_contexts=64, trainer=trainer, rng=rng
         )
-        methods["contrastive"] = model.fit(family, train_tasks).policies(family, rng)
+        methods["contrastive"] = model.fit(family, train_tasks).policies(family, rng=rng)
     methods["zero"] = [ZeroPolicy(family.observation_dim, family.action_dim) for _ in test_tasks]
     timings["train"] = time.perf_counter() - t0
 

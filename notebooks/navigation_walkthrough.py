@@ -467,13 +467,13 @@ curve = regret_curve(
             train_elements=structure.task_group.elements_,
             distance=lambda train, el: np.linalg.norm(train - el, axis=(-2, -1)),
         ),
-        "contrastive": contrastive.policies(fam, rng),
+        "contrastive": contrastive.policies(fam, rng=rng),
     },
     test_goals,
     train_goals,
     N_EPISODES,
     SEEDS,
-    rng,
+    rng=rng,
     trainer=CEMTrainer(rng=rng),
 )
 print(curve.table())
@@ -544,7 +544,7 @@ ell_curve = regret_curve(
     ell.train_goals,
     N_EPISODES,
     SEEDS,
-    rng,
+    rng=rng,
     trainer=CEMTrainer(rng=rng),
 )
 print(ell_curve.table())

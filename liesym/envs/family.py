@@ -170,7 +170,7 @@ class GymnasiumFamily:
         """``task_distance(a, b)``, or NaN when the family has none."""
         return float("nan") if self.task_distance is None else float(self.task_distance(a, b))
 
-    def sample_starts(self, n: int, rng=None) -> np.ndarray:
+    def sample_starts(self, n: int, *, rng=None) -> np.ndarray:
         """``n`` start observations of the base task's env (its own reset law), shape=[n, dim].
 
         Examples

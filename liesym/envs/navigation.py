@@ -214,7 +214,7 @@ class TaskFamily(GymnasiumFamily, abc.ABC):
         """Matrices L of the task group with ``L g_0 = goal``, shape=[..., k, k]."""
 
     @abc.abstractmethod
-    def train_goals(self, k: int, rng=None) -> np.ndarray:
+    def train_goals(self, k: int, *, rng=None) -> np.ndarray:
         """``k`` spread training goals, base goal first, shape=[k, n]."""
 
     @abc.abstractmethod
@@ -306,7 +306,7 @@ class EllipseFamily(TaskFamily):
         r = rotation_2d(self.param_of(goal) - self.base_angle)
         return self.chart @ r @ self._chart_inv
 
-    def train_goals(self, k: int, rng=None) -> np.ndarray:
+    def train_goals(self, k: int, *, rng=None) -> np.ndarray:
         """``k`` training goals, base goal first, at golden-angle steps ``t_0 + j * 2.39996``.
 
         Golden-angle steps (2 pi / phi^2, phi the golden ratio) spread any number of goals
@@ -455,7 +455,7 @@ class SphereFamily(TaskFamily):
         v = self.param_of(goal)
         return Rotation.from_rotvec(v.reshape(-1, 3)).as_matrix().reshape(*v.shape, 3)
 
-    def train_goals(self, k: int, rng=None) -> np.ndarray:
+    def train_goals(self, k: int, *, rng=None) -> np.ndarray:
         """``k`` training goals, base goal first.
 
         Without ``rng``: a Fibonacci sphere of k points rotated so that its first point is
@@ -572,7 +572,7 @@ class LineFamily(TaskFamily):
         out[..., :n, n] = t[..., None] * self.direction
         return out
 
-    def train_goals(self, k: int, rng=None) -> np.ndarray:
+    def train_goals(self, k: int, *, rng=None) -> np.ndarray:
         """``k`` training goals, base goal (t = 0) first.
 
         Without ``rng`` the others alternate sides at ``t = +-extent * i / ceil((k-1)/2)``;

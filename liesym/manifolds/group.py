@@ -347,7 +347,7 @@ class CompactLieGroup:
             mean = self.to_chart(self.exp(self.log(self.from_chart(mean))))
         return self.from_chart(mean)
 
-    def random(self, rng=None, size=()) -> np.ndarray:
+    def random(self, *, rng=None, size=()) -> np.ndarray:
         """Random elements, shape=[*size, n, n].
 
         Haar-distributed for SO(n) (QR of a Gaussian matrix); for a proper subgroup,

@@ -318,7 +318,7 @@ class RandomPolicy(_CallAsCollector):
     ((1000, 2), True)
     """
 
-    def __init__(self, dynamics: NavigationDynamics, rng=None):
+    def __init__(self, dynamics: NavigationDynamics, *, rng=None):
         dyn = _check_dynamics(dynamics)
         if dyn is None:
             raise ValueError("dynamics: expected a NavigationDynamics, got None")
@@ -376,7 +376,7 @@ class BoxRandomPolicy(_CallAsCollector):
     ((5, 2), True)
     """
 
-    def __init__(self, n: int, low, high, rng=None):
+    def __init__(self, n: int, low, high, *, rng=None):
         self.n = as_count(n, "n")
         self.low = as_finite_array(low, "low", ndim=1)
         self.high = as_finite_array(high, "high", ndim=1)

@@ -210,6 +210,7 @@ class CEMTrainer:
         n_restarts: int = 3,
         n_eval_episodes: int = 128,
         covariance: str = "diagonal",
+        *,
         rng=None,
         progress: bool = False,
     ):
@@ -236,6 +237,7 @@ class CEMTrainer:
         returns: Callable[[np.ndarray, int, np.random.Generator], np.ndarray],
         dim: int,
         problems: tuple[int, ...] = (),
+        *,
         rng=None,
     ) -> CEMResult:
         """Maximise mean returns over flat parameters with this trainer's settings.
@@ -334,7 +336,7 @@ class CEMTrainer:
 
         def returns(params, n_episodes, rng):
             # params (G, M, d); one noise batch per goal, shared by all M members.
-            noise = rollout_noise(dyn, (n_goals, 1, n_episodes), rng)
+            noise = rollout_noise(dyn, (n_goals, 1, n_episodes), rng=rng)
             gain = params[..., None, : n * n].reshape(*params.shape[:-1], 1, n, n)
             bias = params[..., None, n * n :]
             return affine_returns(gain, bias, dyn, goals[:, None, None, :], noise).mean(-1)
@@ -418,7 +420,7 @@ class TrainingResult:
     history: np.ndarray
 
 
-def train_policy(dynamics, goal, rng=None, **options) -> TrainingResult:
+def train_policy(dynamics, goal, *, rng=None, **options) -> TrainingResult:
     """Train a :class:`LinearPolicy` on one task with :class:`CEMTrainer`.
 
     Parameters

@@ -119,7 +119,7 @@ class RolloutNoise:
         return RolloutNoise(starts, steps)
 
 
-def rollout_noise(dynamics, shape, rng=None, *, max_steps: int | None = None) -> RolloutNoise:
+def rollout_noise(dynamics, shape, *, rng=None, max_steps: int | None = None) -> RolloutNoise:
     """Draw start states and step noise for episodes of batch shape ``shape``.
 
     Parameters
@@ -339,8 +339,8 @@ def rollout(
     dynamics,
     goals,
     n_episodes: int | None = None,
-    rng=None,
     *,
+    rng=None,
     noise: RolloutNoise | None = None,
     trajectories: bool = False,
 ) -> Rollouts:
@@ -372,7 +372,7 @@ def rollout(
     >>> from liesym.envs import circle_tasks
     >>> from liesym.policies import GoalSeekingPolicy
     >>> fam = circle_tasks()
-    >>> out = rollout(GoalSeekingPolicy(fam.base_goal, fam.dynamics), fam, fam.base_goal, 32, 0)
+    >>> out = rollout(GoalSeekingPolicy(fam.base_goal, fam.dynamics), fam, fam.base_goal, 32, rng=0)
     >>> out.returns.shape, out.success_rate
     ((32,), 1.0)
     """
@@ -383,7 +383,7 @@ def rollout(
     if noise is None:
         n_episodes = 16 if n_episodes is None else as_count(n_episodes, "n_episodes")
         shape = (n_episodes,) if n_goals is None else (n_goals, n_episodes)
-        noise = rollout_noise(dyn, shape, rng)
+        noise = rollout_noise(dyn, shape, rng=rng)
     else:
         if not isinstance(noise, RolloutNoise):
             raise ValueError(f"noise: expected a RolloutNoise, got {type(noise).__name__}")

@@ -280,6 +280,7 @@ class ContrastiveMetaPolicy:
         n_encoder_steps: int = 1000,
         lr: float = 1e-2,
         trainer: CEMTrainer | None = None,
+        *,
         rng=None,
         progress: bool = False,
     ):
@@ -383,7 +384,7 @@ class ContrastiveMetaPolicy:
 
         def returns(params, n_episodes, rng):
             # params (M, dim): rows are (members); batch (M, T, E).
-            noise = rollout_noise(dyn, (n_tasks, n_episodes), rng)
+            noise = rollout_noise(dyn, (n_tasks, n_episodes), rng=rng)
             z = codes[np.arange(n_tasks)[:, None], rng.integers(count, size=(n_tasks, n_episodes))]
             gain = params[:, :nk].reshape(-1, 1, 1, n, n)
             coupling = params[:, nk : nk + nb].reshape(-1, 1, 1, n, d)
@@ -453,7 +454,7 @@ class ContrastiveMetaPolicy:
             self.gain_, self.coupling_ @ z + self.bias_, self.dynamics_, low=low, high=high
         )
 
-    def policies(self, family, rng=None):
+    def policies(self, family, *, rng=None):
         """A factory ``goal -> policy``: explore k transitions of the task, then adapt.
 
         Parameters

@@ -270,8 +270,8 @@ def regret_curve(
     train_goals,
     n_episodes: int = 32,
     seeds=3,
-    rng=None,
     *,
+    rng=None,
     oracle: Callable[[np.ndarray], Policy] | Sequence[Policy] | None = None,
     trainer: CEMTrainer | None = None,
     level: float = 0.95,
@@ -354,9 +354,9 @@ def regret_curve(
     success = np.empty_like(returns)
     for s, seed in enumerate(progress_bar(seeds, enable=progress, desc="regret curve")):
         seed_rng = np.random.default_rng(seed)
-        noise = rollout_noise(dyn, (m, n_episodes), seed_rng)
+        noise = rollout_noise(dyn, (m, n_episodes), rng=seed_rng)
         tasks = [[factory(g) for g in test] for factory in policies.values()]
-        tasks += [oracle_policies, RandomPolicy(dyn, seed_rng)]
+        tasks += [oracle_policies, RandomPolicy(dyn, rng=seed_rng)]
         for i, pols in enumerate(tasks):
             out = rollout(pols, dyn, test, noise=noise)
             returns[i, s] = out.returns.mean(axis=-1)
@@ -451,7 +451,7 @@ def evaluate_transfer(
         ),
     }
     if train.shape[0] >= 2:
-        methods["contrastive"] = model.policies(family, rng)
+        methods["contrastive"] = model.policies(family, rng=rng)
     methods.update(extra or {})
     return regret_curve(
         family,
@@ -460,7 +460,7 @@ def evaluate_transfer(
         train,
         n_episodes,
         seeds,
-        rng,
+        rng=rng,
         trainer=trainer,
         progress=progress,
     )
@@ -541,7 +541,7 @@ def compare_policies(
                 per_method.append([value(t) for t in tasks])
             else:
                 per_method.append(list(value))
-        per_method += [oracle, [BoxRandomPolicy(n, low, high, seed_rng) for _ in tasks]]
+        per_method += [oracle, [BoxRandomPolicy(n, low, high, rng=seed_rng) for _ in tasks]]
         for i, pols in enumerate(per_method):
             returns[i, s] = evaluate_policies(family, pols, tasks, episodes).mean(axis=-1)
     r_oracle, r_random = returns[-2], returns[-1]
