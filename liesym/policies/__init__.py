@@ -18,7 +18,7 @@ from liesym.policies.base import (
     ZeroPolicy,
 )
 from liesym.policies.cem import CEMResult, CEMTrainer, TrainingResult, cem_search, train_policy
-from liesym.policies.episodes import evaluate_policies, run_episodes
+from liesym.policies.episodes import PopulationEpisodes, evaluate_policies, run_episodes
 from liesym.policies.rollout import RolloutNoise, Rollouts, rollout, rollout_noise, simulate
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "GoalSeekingPolicy",
     "LinearPolicy",
     "Policy",
+    "PopulationEpisodes",
     "QuadraticFeatures",
     "RandomPolicy",
     "RolloutNoise",

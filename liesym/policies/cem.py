@@ -17,7 +17,7 @@ from liesym._core import progress as progress_bar
 from liesym.envs.family import GymnasiumFamily
 from liesym.envs.navigation import TaskFamily
 from liesym.policies.base import LinearPolicy, project_ball
-from liesym.policies.episodes import run_episodes
+from liesym.policies.episodes import PopulationEpisodes
 from liesym.policies.rollout import (
     affine_returns,
     as_dynamics,
@@ -362,34 +362,23 @@ class CEMTrainer:
         feats = (lambda x: x) if features is None else features
         d = n if features is None else features.dim
         g = len(tasks)
-        batches = {}
+        runs = PopulationEpisodes(family, tasks)
 
         def returns(params, n_episodes, rng):
             # params (G, M, dim); every member meets the same seeds and start moves.
             members = params.shape[1]
-            key = (members, n_episodes)
-            if key not in batches:
-                batches[key] = family.batch(tasks, members * n_episodes)
-            seeds = rng.integers(2**31 - 1, size=(g, 1, n_episodes))
-            seeds = np.broadcast_to(seeds, (g, members, n_episodes)).reshape(-1)
-            moves = None
-            if start_moves is not None:
-                mv = np.asarray(start_moves(rng, (g, n_episodes)))[:, None]
-                moves = np.broadcast_to(mv, (g, members, *mv.shape[2:])).reshape(-1, *mv.shape[-2:])
             shape = (g, members, n_episodes)
-            gain = np.broadcast_to(
-                params[:, :, None, : m * d].reshape(g, members, 1, m, d), (*shape, m, d)
-            )
-            bias = np.broadcast_to(params[:, :, None, m * d :], (*shape, m))
-            gain, bias = gain.reshape(-1, m, d), bias.reshape(-1, m)
+            moves = None if start_moves is None else start_moves(rng, (g, n_episodes))
+            gain = params[:, :, None, : m * d].reshape(g, members, 1, m, d)
+            gain = np.broadcast_to(gain, (*shape, m, d)).reshape(-1, m, d)
+            bias = np.broadcast_to(params[:, :, None, m * d :], (*shape, m)).reshape(-1, m)
 
             def act(obs):
                 raw = np.einsum("bij,bj->bi", gain, feats(obs)) + bias
                 raw = raw if radius is None else project_ball(raw, radius)
                 return np.clip(raw, low, high)
 
-            out, _ = run_episodes(batches[key], act, seeds, moves=moves)
-            return out.reshape(shape).mean(axis=-1)
+            return runs.returns(members, n_episodes, act, rng=rng, moves=moves).mean(axis=-1)
 
         result = self.search(returns, m * d + m, (g,))
         self.params_ = result.mean

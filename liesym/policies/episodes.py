@@ -101,3 +101,58 @@ def evaluate_policies(
 
     returns, _ = run_episodes(batch, act, np.tile(seeds, len(tasks)))
     return returns.reshape(len(tasks), e)
+
+
+class PopulationEpisodes:
+    """Episodes of a population of M policies on T tasks, every member on the same reset seeds.
+
+    The batch of ``T * M * E`` envs (task-major, then member, then episode) is built once per
+    population size and reused, so a search that scores a population each iteration pays for
+    the envs once.
+
+    Parameters
+    ----------
+    family : GymnasiumFamily
+    tasks : sequence of task parameters
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks
+    >>> from liesym.policies import ZeroPolicy
+    >>> fam = circle_tasks()
+    >>> runs = PopulationEpisodes(fam, [fam.base_goal])
+    >>> out = runs.returns(3, 2, lambda obs: np.zeros_like(obs), rng=np.random.default_rng(0))
+    >>> out.shape, bool(np.all(out == out[:, :1]))  # common seeds: equal policies, equal returns
+    ((1, 3, 2), True)
+    """
+
+    def __init__(self, family: GymnasiumFamily, tasks: Sequence) -> None:
+        self.family = family
+        self.tasks = list(tasks)
+        self._batches: dict = {}
+
+    def returns(self, members: int, n_episodes: int, act, *, rng, moves=None) -> np.ndarray:
+        """Returns (T, M, E) of ``act`` on the batch, seeds shared by the M members.
+
+        Parameters
+        ----------
+        members, n_episodes : int
+        act : callable
+            ``act(observations (T M E, n)) -> actions``, rows task-major, then member.
+        rng : numpy.random.Generator
+            Draws the reset seeds (one per task and episode).
+        moves : array-like, shape=[T, E, n, n], optional
+            Start moves per task and episode (shared by the members).
+        """
+        key = (members, n_episodes)
+        if key not in self._batches:
+            self._batches[key] = self.family.batch(self.tasks, members * n_episodes)
+        t = len(self.tasks)
+        shape = (t, members, n_episodes)
+        seeds = rng.integers(2**31 - 1, size=(t, 1, n_episodes))
+        seeds = np.broadcast_to(seeds, shape).reshape(-1)
+        if moves is not None:
+            mv = np.asarray(moves)[:, None]
+            moves = np.broadcast_to(mv, (t, members, *mv.shape[2:])).reshape(-1, *mv.shape[-2:])
+        out, _ = run_episodes(self._batches[key], act, seeds, moves=moves)
+        return out.reshape(shape)

@@ -30,7 +30,7 @@ from liesym.envs.family import GymnasiumFamily
 from liesym.envs.navigation import TaskFamily
 from liesym.policies.base import LinearPolicy
 from liesym.policies.cem import CEMTrainer
-from liesym.policies.episodes import run_episodes
+from liesym.policies.episodes import PopulationEpisodes
 from liesym.policies.rollout import (
     affine_returns,
     as_dynamics,
@@ -408,15 +408,11 @@ class ContrastiveMetaPolicy:
         low, high = family.action_bounds
         n_tasks, count = codes.shape[:2]
         nk, nb = m * n, m * d
-        batches = {}
+        runs = PopulationEpisodes(family, tasks)
 
         def returns(params, n_episodes, rng):
             members = params.shape[0]
-            key = (members, n_episodes)
-            if key not in batches:
-                batches[key] = family.batch(tasks, members * n_episodes)
             shape = (n_tasks, members, n_episodes)
-            seeds = rng.integers(2**31 - 1, size=(n_tasks, 1, n_episodes))
             z = codes[np.arange(n_tasks)[:, None], rng.integers(count, size=(n_tasks, n_episodes))]
             gain = params[:, :nk].reshape(1, members, 1, m, n)
             coupling = params[:, nk : nk + nb].reshape(1, members, 1, m, d)
@@ -427,8 +423,7 @@ class ContrastiveMetaPolicy:
             def act(obs):
                 return np.clip(np.einsum("bij,bj->bi", gain, obs) + bias, low, high)
 
-            out, _ = run_episodes(batches[key], act, np.broadcast_to(seeds, shape).reshape(-1))
-            return out.reshape(shape).mean(axis=(0, 2))
+            return runs.returns(members, n_episodes, act, rng=rng).mean(axis=(0, 2))
 
         result = trainer.search(returns, nk + nb + m, rng=rng)
         p = result.mean
