@@ -74,6 +74,9 @@ class QuadraticFeatures:
         Dimension of the observations.
     pairs : sequence of (int, int)
         Products appended after the observation itself.
+    scale : array-like, shape=[n], optional
+        Multipliers applied to the observation first (bring coordinates of very different
+        ranges, e.g. angles and angular velocities, to one scale for the search).
 
     Examples
     --------
@@ -83,9 +86,16 @@ class QuadraticFeatures:
 
     n: int
     pairs: tuple = ()
+    scale: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = as_count(self.n, "n")
+        if self.scale is not None:
+            scale = as_finite_array(self.scale, "scale", ndim=1)
+            if scale.shape != (n,):
+                raise ValueError(f"scale: expected shape ({n},), got {scale.shape}")
+            scale.setflags(write=False)
+            object.__setattr__(self, "scale", scale)
         pairs = tuple((int(i), int(j)) for i, j in self.pairs)
         if any(not (0 <= i < n and 0 <= j < n) for i, j in pairs):
             raise ValueError(f"pairs: expected indices in [0, {n}), got {pairs}")
@@ -100,6 +110,8 @@ class QuadraticFeatures:
     def __call__(self, states) -> np.ndarray:
         """Features of observations ``[..., n]``, shape=[..., dim]."""
         s = np.asarray(states, dtype=np.float64)
+        if self.scale is not None:
+            s = s * self.scale
         if not self.pairs:
             return s
         i, j = np.array(self.pairs).T
