@@ -183,3 +183,14 @@ def test_bad_family_inputs_raise_clear_errors():
     )
     with pytest.raises(ValueError, match="representation"):
         run_pipeline(wrong)
+
+
+def test_equivariance_defect_takes_representation_pairs(rng):
+    from liesym.transfer import equivariance_defect
+
+    rep = Representation([np.kron(np.eye(2), J)], [J])
+    pi0 = LinearPolicy(rng.normal(size=(2, 4)), rng.normal(size=2), radius=1.0)
+    pair = rep.elements(rng.normal(size=(1,)))
+    s = rng.normal(size=(30, 4))
+    assert equivariance_defect(HereditaryPolicy(pi0, pair), pair, s, reference=pi0).max() < 1e-12
+    assert equivariance_defect(pi0, pair, s).max() > 1e-3  # pi0 itself is not equivariant

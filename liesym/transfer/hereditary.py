@@ -167,6 +167,9 @@ class HereditaryPolicy(_CallAsCollector):
 def equivariance_defect(policy: Policy, element, states, *, reference: Policy | None = None):
     r"""Per-state defect :math:`\|\pi(L s) - A\,\pi_{ref}(s)\|` of a policy under an element.
 
+    ``element`` may be a representation's pair ``(rho_S, rho_A)`` (``rho_A`` None for
+    invariant actions); a single matrix L moves actions by its linear part A.
+
     With ``reference=None`` this is the equivariance of ``policy`` itself (zero when L is a
     symmetry of the policy); with ``reference=pi_0`` it checks the hereditary relation
     ``pi(L s) = A pi_0(s)`` of a transferred policy (A the linear part of L).
@@ -174,7 +177,7 @@ def equivariance_defect(policy: Policy, element, states, *, reference: Policy | 
     Parameters
     ----------
     policy : Policy
-    element : array-like, shape=[n, n] or [n+1, n+1]
+    element : array-like, shape=[n, n] or [n+1, n+1], or pair
     states : array-like, shape=[..., n]
     reference : Policy, optional
 
@@ -200,9 +203,15 @@ def equivariance_defect(policy: Policy, element, states, *, reference: Policy | 
     n_ref = _policy_dim(ref, "reference")
     n = n or n_ref or np.shape(states)[-1]
     s = check_states(states, n)
-    g = check_element(element, n)
+    if isinstance(element, tuple):  # (rho_S, rho_A) of a Representation; rho_A None: invariant
+        g, a = check_element(element[0], n), element[1]
+    else:
+        g = check_element(element, n)
+        a = g[:n, :n]
     moved = np.asarray(policy.act(act(g, s)))
-    pushed = np.asarray(ref.act(s)) @ g[:n, :n].T
+    pushed = np.asarray(ref.act(s))
+    if a is not None:
+        pushed = pushed @ np.asarray(a, dtype=np.float64).T
     return np.linalg.norm(moved - pushed, axis=-1)
 
 
