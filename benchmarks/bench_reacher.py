@@ -57,12 +57,17 @@ TRAINER = {
 N_EVAL = {"full": 32, "quick": 4}  # episodes of the final evaluation of the CEM mean
 
 
+#: Observation scale of the features: joint velocities (tens of rad/s) brought to the range of
+#: the other coordinates, so that one initial spread of CEM suits every parameter.
+SCALE = (1, 1, 1, 1, 1, 1, 0.1, 0.1, 1, 1)
+
+
 def features():
-    """Products of the arm's cos/sin with the fingertip error: gain scheduling by arm angle."""
+    """Scaled observation and the products of the arm's cos/sin with the fingertip error."""
     from liesym.policies import QuadraticFeatures
 
     arm, error = (0, 1, 2, 3), (8, 9)
-    return QuadraticFeatures(10, [(i, j) for i in arm for j in error])
+    return QuadraticFeatures(10, [(i, j) for i in arm for j in error], scale=np.array(SCALE))
 
 
 def trainer(mode: str, rng: int):
@@ -204,7 +209,7 @@ def main() -> None:
         "seeds": len(seeds),
         "settings": {
             "family": f"reacher_tasks(radius=0.15, n_test={len(targets)}, train_angles=(0, pi/8))",
-            "policy": "clip(K phi(obs) + b), phi: obs, cos/sin(q) x (tip - target)",
+            "policy": "clip(K phi(obs) + b), phi: obs (velocities x 0.1), cos/sin(q) x (tip - target)",
             "trainer": TRAINER[mode],
             "n_eval_episodes": N_EVAL[mode],
             "env_steps_per_policy": budget(mode),
