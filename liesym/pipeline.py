@@ -887,6 +887,19 @@ def run_pipeline(
     n_episodes = as_count(n_episodes, "n_episodes")
     rng = as_rng(rng)
     if isinstance(family, TaskFamily):
+        given = {
+            "start_law": start_law != "auto",
+            "trainer": trainer is not None,
+            "features": features is not None,
+            "oracle": oracle is not None,
+            "contrastive": contrastive is not None,
+        }
+        if any(given.values()):
+            raise ValueError(
+                f"{', '.join(k for k, v in given.items() if v)}: not used by the navigation "
+                "families' run (their start law is invariant; policies are trained on the fast "
+                "path with the default settings)"
+            )
         return _navigation_run(
             family,
             n_train=n_train,

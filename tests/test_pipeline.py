@@ -100,3 +100,5 @@ def test_run_pipeline_refuses_bad_arguments():
         run_pipeline("circle")
     with pytest.raises(ValueError, match="k_infer"):
         run_pipeline(circle_tasks(), k_infer=0)
+    with pytest.raises(ValueError, match="trainer"):
+        run_pipeline(circle_tasks(), trainer=object())
