@@ -74,3 +74,28 @@ def test_inference_reads_the_target_rotation_from_the_observation(family):
         assert est.carrier_ == "observation"
         truth = group.exp(family.ground_truth(task))
         assert group.dist(est.element_, truth) < 1e-9
+
+
+def test_reacher_tasks_refuses_unreachable_targets():
+    with pytest.raises(ValueError, match="radius"):
+        reacher_tasks(radius=0.25)
+    with pytest.raises(ValueError, match="n_test"):
+        reacher_tasks(n_test=0)
+
+
+def test_symmetrised_start_rotates_the_arm_not_the_target(family, rng):
+    batch = family.batch([family.base_task], 4)
+    rep = family.representation
+    rho = rep.elements(rng.uniform(-3, 3, size=(4, 1)))[0]
+    obs = batch.reset(rng.integers(100, size=4), moves=rho)
+    assert np.allclose(obs[:, 4:6], family.base_task)  # still the base task
+    # The tip error is recomputed from the rotated arm and the fixed target.
+    tip = (
+        0.1 * obs[:, [0, 2]]
+        + 0.11
+        * np.c_[
+            obs[:, 0] * obs[:, 1] - obs[:, 2] * obs[:, 3],
+            obs[:, 2] * obs[:, 1] + obs[:, 0] * obs[:, 3],
+        ]
+    )
+    assert np.allclose(obs[:, 8:10], tip - family.base_task, atol=1e-9)
