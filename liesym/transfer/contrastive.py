@@ -393,14 +393,20 @@ class ContrastiveMetaPolicy:
             return out.mean(axis=(-2, -1))
 
         result = trainer.search(returns, nk + nb + n, rng=rng)
+        return self._keep(result, (n, n, d), goals, codes, dyn, (None, None))
+
+    def _keep(self, result, dims, tasks, codes, dynamics, bounds) -> "ContrastiveMetaPolicy":
+        """Unpack the searched ``(K, B, b)`` of an (m, n) policy with d-dim codes."""
+        m, n, d = dims
         p = result.mean
-        self.gain_ = p[:nk].reshape(n, n)
-        self.coupling_ = p[nk : nk + nb].reshape(n, d)
-        self.bias_ = p[nk + nb :]
+        self.gain_ = p[: m * n].reshape(m, n)
+        self.coupling_ = p[m * n : m * n + m * d].reshape(m, d)
+        self.bias_ = p[m * n + m * d :]
         self.history_ = result.history
-        self.train_goals_ = goals
+        self.train_goals_ = tasks
         self.train_codes_ = codes
-        self.dynamics_ = dyn
+        self.dynamics_ = dynamics
+        self.bounds_ = bounds
         return self
 
     def _fit_policy_generic(self, family, tasks, codes, trainer, rng, n, m, d):
@@ -426,16 +432,7 @@ class ContrastiveMetaPolicy:
             return runs.returns(members, n_episodes, act, rng=rng).mean(axis=(0, 2))
 
         result = trainer.search(returns, nk + nb + m, rng=rng)
-        p = result.mean
-        self.gain_ = p[:nk].reshape(m, n)
-        self.coupling_ = p[nk : nk + nb].reshape(m, d)
-        self.bias_ = p[nk + nb :]
-        self.history_ = result.history
-        self.train_goals_ = tasks
-        self.train_codes_ = codes
-        self.dynamics_ = None
-        self.bounds_ = (low, high)
-        return self
+        return self._keep(result, (m, n, d), tasks, codes, None, (low, high))
 
     def embed(self, context: Transitions) -> np.ndarray:
         """The code z (d,) of a context of the task."""
@@ -444,7 +441,7 @@ class ContrastiveMetaPolicy:
     def adapt(self, context: Transitions) -> LinearPolicy:
         """The policy ``proj(K s + B z + b)`` for the task of ``context`` (z its code)."""
         z = self.embed(context)
-        low, high = getattr(self, "bounds_", (None, None))
+        low, high = self.bounds_
         return LinearPolicy(
             self.gain_, self.coupling_ @ z + self.bias_, self.dynamics_, low=low, high=high
         )
