@@ -552,6 +552,7 @@ def _navigation_run(
     timings["inference"] = time.perf_counter() - t0
 
     index = {tuple(np.round(g, 12)): j for j, g in enumerate(test_goals)}
+    center = base_model.center  # the base reward's centre, fitted to base-task data
 
     def element_of(goal):
         # The goal only identifies which test task's *inferred* element to use.
@@ -565,9 +566,12 @@ def _navigation_run(
         test_goals,
         element_of=element_of,
         train_elements=structure.task_group.elements_,
-        # The discovered training elements sit within the snapping tolerance of the group:
-        # compare matrices, not geodesics (which need exact members).
-        element_distance=lambda train, el: np.linalg.norm(train - el, axis=(-2, -1)),
+        # Tasks are cosets L Stab(c_0): compare the images of the base reward's fitted centre
+        # c_0 (inferred from base data only) in the chart of M, so that elements differing by a stabiliser
+        # rotation (sphere) count as the same task.
+        element_distance=lambda train, el: np.linalg.norm(
+            (train - el) @ center @ group.chart.T, axis=-1
+        ),
         extra={"zero": lambda goal: ZeroPolicy(n, n)},
         n_episodes=n_episodes,
         seeds=seeds,
@@ -581,7 +585,8 @@ def _navigation_run(
         "n_steps": n_steps,
         "n_test": n_test,
         "n_episodes": n_episodes,
-        "nearest": "training task with the nearest inferred (discovered) element",
+        "nearest": "training task whose discovered element moves the fitted base centre "
+        "nearest to where the test task's inferred element moves it",
     }
     return PipelineResult._from_curve(
         curve,
