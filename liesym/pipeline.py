@@ -566,9 +566,9 @@ def _navigation_run(
         test_goals,
         element_of=element_of,
         train_elements=structure.task_group.elements_,
-        # Tasks are cosets L Stab(c_0): compare the images of the base reward's fitted centre
-        # c_0 (inferred from base data only) in the chart of M, so that elements differing by a stabiliser
-        # rotation (sphere) count as the same task.
+        # Tasks are cosets L Stab(c_0): compare the images of the base reward's fitted
+        # centre c_0 (inferred from base data only) in the chart of M, so that elements
+        # differing by a stabiliser rotation (sphere) count as the same task.
         element_distance=lambda train, el: np.linalg.norm(
             (train - el) @ center @ group.chart.T, axis=-1
         ),
