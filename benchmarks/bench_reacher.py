@@ -209,7 +209,8 @@ def main() -> None:
         "seeds": len(seeds),
         "settings": {
             "family": f"reacher_tasks(radius=0.15, n_test={len(targets)}, train_angles=(0, pi/8))",
-            "policy": "clip(K phi(obs) + b); phi: obs (velocities x 0.1), cos/sin(q) x tip error",
+            "policy": "clip(K phi(obs) + b), phi: obs (velocities x 0.1), "
+            "cos/sin(q) x (tip - target)",
             "trainer": TRAINER[mode],
             "n_eval_episodes": N_EVAL[mode],
             "env_steps_per_policy": budget(mode),
