@@ -155,9 +155,7 @@ def _run_discover(args: argparse.Namespace) -> int:
     steps = args.steps or (4000 if sphere else 2000)
     if tasks < 2 or steps < 100:
         raise SystemExit("--tasks must be >= 2 and --steps >= 100")
-    res = discover_structure(
-        family, n_train=tasks, n_steps=steps, rng=args.seed, show_progress=True
-    )
+    res = discover_structure(family, n_train=tasks, n_steps=steps, rng=args.seed, progress=True)
     print(
         f"# {family.name} family: {tasks} training tasks x {steps} random-policy transitions,"
         f" seed {args.seed}"
@@ -204,7 +202,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         sizes.update(n_test=6, seeds=2, n_episodes=8, inference_k=(1, 3, 10))
     out = Path(args.out)
     print(f"# liesym demo: {family.name} family, seed {args.seed}; figures -> {out}/")
-    res = run_demo(family, out_dir=out, rng=args.seed, show_progress=not args.no_progress, **sizes)
+    res = run_demo(family, out_dir=out, rng=args.seed, progress=not args.no_progress, **sizes)
     print(res.table())
     curve = res.curve
     summary = {
@@ -217,7 +215,9 @@ def _run_demo(args: argparse.Namespace) -> int:
         "inference_k": list(res.inference_k),
         "inference_error_median": np.median(res.inference_errors, axis=1).tolist(),
         "inference_error_max": np.max(res.inference_errors, axis=1).tolist(),
-        "score_mean": {m: curve.band(m, "score").mean.tolist() for m in curve.methods},
+        "score_mean": {m: v.tolist() for m, v in res.scores.items()},
+        "returns": {m: v.tolist() for m, v in res.returns.items()},
+        "relative_regret": {m: v.tolist() for m, v in res.relative_regret.items()},
         "distance": curve.distance.tolist(),
         "timings": res.timings,
     }

@@ -17,7 +17,7 @@ import numpy as np
 
 from liesym._core import as_points, as_rng
 from liesym._core import progress as _progress
-from liesym.algebra import LieAlgebra, principal_angles
+from liesym.algebra import LieAlgebra, affine_fixed_point, homogeneous, principal_angles
 from liesym.discovery._constraints import (
     DEFAULT_MIN_GAP,
     DEFAULT_NOISE_TOL,
@@ -35,12 +35,6 @@ _ROWS_PER_BLOCK = 200_000  # rows per tall-skinny QR block: bounds memory, not a
 _MAX_WEIGHT = (
     10.0  # cap on inverse-error weights, so that a few overconfident frames cannot dominate
 )
-
-
-def _homogeneous(points: np.ndarray, affine: bool) -> np.ndarray:
-    if not affine:
-        return points
-    return np.concatenate([points, np.ones_like(points[:, :1])], axis=1)
 
 
 def _constraint_blocks(normals, xh, weights, chunk):
@@ -107,7 +101,7 @@ def tangency_null_space(
     points = np.asarray(points, dtype=np.float64)
     normals = np.asarray(normals, dtype=np.float64)
     n = points.shape[1]
-    xh = _homogeneous(points, affine)
+    xh = homogeneous(points) if affine else points
     p = n * xh.shape[1]
     w = np.ones(points.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
     chunk = max(1, _ROWS_PER_BLOCK // max(1, normals.shape[1]))
@@ -117,45 +111,6 @@ def tangency_null_space(
     if affine:
         gens = np.concatenate([gens, np.zeros((null.dim, 1, n + 1))], axis=1)
     return gens, null
-
-
-def affine_fixed_point(linear, translation, *, rcond: float = 1e-6) -> tuple[np.ndarray, float]:
-    """Least-squares common fixed point c of affine fields: ``W_k c + b_k = 0`` for all k.
-
-    Parameters
-    ----------
-    linear : array-like, shape=[k, n, n]
-    translation : array-like, shape=[k, n]
-    rcond : float, optional, default: 1e-6
-        The stacked linear parts must have smallest/largest singular value above this
-        (otherwise the fixed point is not unique and ``nan`` is returned).
-
-    Returns
-    -------
-    c : ndarray, shape=[n]
-        nan when not unique.
-    residual : float
-        ``|stack(W_k c + b_k)| / |stack([W_k, b_k])|`` (0 for an exact common fixed point).
-
-    Examples
-    --------
-    >>> from liesym.algebra import rotation_about
-    >>> alg = rotation_about([1.0, 2.0])
-    >>> c, res = affine_fixed_point(alg.linear_part, alg.translation_part)
-    >>> np.round(c, 12) + 0.0, res < 1e-12
-    (array([1., 2.]), True)
-    """
-    lin = np.asarray(linear, dtype=np.float64)
-    b = np.asarray(translation, dtype=np.float64)
-    k, n, _ = lin.shape
-    a = lin.reshape(k * n, n)
-    rhs = -b.reshape(k * n)
-    s = np.linalg.svd(a, compute_uv=False)
-    scale = np.sqrt(np.sum(lin**2) + np.sum(b**2))
-    if s[0] == 0 or s[-1] < rcond * s[0]:
-        return np.full(n, np.nan), float("nan")
-    c = np.linalg.lstsq(a, rhs, rcond=None)[0]
-    return c, float(np.linalg.norm(a @ c - rhs) / scale)
 
 
 class DifferentialDiscovery:

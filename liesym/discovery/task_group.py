@@ -27,7 +27,7 @@ import scipy.linalg
 import scipy.optimize
 
 from liesym._core import as_points
-from liesym.algebra import LieAlgebra, bracket, span_basis
+from liesym.algebra import LieAlgebra, affine_fixed_point, bracket, span_basis
 from liesym.discovery._constraints import DiscoveryWarning
 
 
@@ -378,8 +378,6 @@ def _span_dimension(s: np.ndarray, min_gap: float) -> int:
 
 def _fixed_point(alg: LieAlgebra, i: int) -> np.ndarray:
     """Least-squares common zero c of the affine fields (W_lin c + b = 0 for every generator)."""
-    from liesym.discovery.differential import affine_fixed_point
-
     c, _ = affine_fixed_point(alg.linear_part, alg.translation_part)
     if not np.all(np.isfinite(c)):
         raise ValueError(f"task_symmetries[{i}]: the affine symmetries have no unique fixed point")
