@@ -20,7 +20,8 @@ def as_n_jobs(n_jobs) -> int:
     ----------
     n_jobs : None or int
         ``None``: 1, or the ``n_jobs`` of an active ``joblib.parallel_config``; ``-1``: every
-        core; ``-k``: every core but ``k - 1``; a positive integer: that many.
+        core of this machine; ``-k``: every core but ``k - 1``; a positive integer: that
+        many.
 
     Returns
     -------
@@ -41,9 +42,17 @@ def as_n_jobs(n_jobs) -> int:
             f"n_jobs: expected None or a non-zero integer (joblib semantics: -1 = every core), "
             f"got {n_jobs!r}"
         )
-    from joblib import effective_n_jobs
+    from joblib import cpu_count
+    from joblib.parallel import get_active_backend
 
-    return max(1, int(effective_n_jobs(n_jobs)))
+    if n_jobs is None:
+        # Only an explicit parallel_config(n_jobs=...) overrides the default of 1: inside a
+        # joblib worker (loky, or a Dask cluster, whose backend reports the whole cluster)
+        # one task gets one thread.
+        n_jobs = get_active_backend()[1] or 1
+    if n_jobs < 0:
+        n_jobs = cpu_count() + 1 + n_jobs
+    return max(1, int(n_jobs))
 
 
 @contextlib.contextmanager
