@@ -301,6 +301,7 @@ def main() -> None:
     parser.add_argument("--cases", nargs="*", default=list(CASES), choices=CASES)
     parser.add_argument("--data-dir", type=Path, default=None, help="for the .npy files")
     parser.add_argument("--out", type=Path, default=None, help="folder (default results/)")
+    parser.add_argument("--resume", action="store_true", help="keep the runs already saved")
     parser.add_argument("--run-one", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_one is not None:
@@ -309,73 +310,80 @@ def main() -> None:
     sizes = [int(s) for s in (args.sizes or ([2e4] if args.quick else [1e5, 1e6, 1e7]))]
     chunk = args.chunk or (5_000 if args.quick else CHUNK)
     out_dir = args.out or (RESULTS / "quick" if args.quick else RESULTS)
+    path = out_dir / "out_of_core.json"
     info = machine_info()
     print("machine:", ", ".join(f"{k}={v}" for k, v in info.items()), flush=True)
-    runs, loads = [], []
+    config = {
+        "quick": args.quick,
+        "sizes": sizes,
+        "stream": args.stream,
+        "chunk": chunk,
+        "n_jobs": args.n_jobs,
+        "seed": args.seed,
+        "dask": "LocalCluster, 2 worker processes x 1 thread; blocks read from .npy files",
+        "memory": "peak VmRSS / RssAnon sampled every 20 ms, driver + child processes",
+        "timing": "median wall time of the fit over repeats (5 at N < 5e5, 3 below 5e6, else 1)",
+        "command": "nice -n 10 python benchmarks/bench_out_of_core.py " + " ".join(sys.argv[1:]),
+    }
+    # Each run is saved as it finishes; --resume skips the runs already in the file.
+    runs = json.loads(path.read_text())["runs"] if args.resume and path.is_file() else []
+    done = {(r["case"], r["mode"], r["N"]) for r in runs}
+
+    def record(spec: dict) -> None:
+        before = load_average()
+        rec = run_subprocess(spec, in_process=args.quick)
+        rec["load_before"], rec["load_after"] = before, load_average()
+        runs.append(rec)
+        print_row(rec)
+        loads = [r["load_after"][0] for r in runs]
+        payload = {
+            "machine": info,
+            "config": config | {"load_average_1min_max": max(loads)},
+            "runs": runs,
+            "summary": table(runs),
+        }
+        write_json(payload, path)
+
     with tempfile.TemporaryDirectory(dir=args.data_dir) as tmp:
         for case in args.cases:
             for n in sizes:
-                t0 = time.perf_counter()
-                paths = write_data(case, n, Path(tmp), args.seed, chunk)
-                print(f"{case} N={n:,}: data written in {time.perf_counter() - t0:.1f} s")
                 repeats = 1 if n >= 5_000_000 or args.quick else 3 if n >= 500_000 else 5
                 modes = ["query_global", "query_chunks", "chunked", "dask"]
                 if n <= args.max_memory_n:
                     modes.insert(2, "memory")
+                modes = [m for m in modes if (case, m, n) not in done]
+                if not modes:
+                    continue
+                t0 = time.perf_counter()
+                paths = write_data(case, n, Path(tmp), args.seed, chunk)
+                print(f"{case} N={n:,}: data written in {time.perf_counter() - t0:.1f} s")
                 for mode in modes:
-                    spec = {
-                        "case": case,
-                        "mode": mode,
-                        "N": n,
-                        "chunk": chunk,
-                        "n_jobs": args.n_jobs,
-                        "repeats": repeats,
-                        "seed": args.seed,
-                        "paths": paths,
-                    }
-                    before = load_average()
-                    rec = run_subprocess(spec, in_process=args.quick)
-                    rec["load_before"], rec["load_after"] = before, load_average()
-                    loads.append(rec["load_after"][0])
-                    runs.append(rec)
-                    print_row(rec)
+                    record(
+                        {
+                            "case": case,
+                            "mode": mode,
+                            "N": n,
+                            "chunk": chunk,
+                            "n_jobs": args.n_jobs,
+                            "repeats": repeats,
+                            "seed": args.seed,
+                            "paths": paths,
+                        }
+                    )
                 for p in paths.values():
                     Path(p).unlink()
-    if args.stream:
-        n = int(args.stream)
-        spec = {
-            "case": "radial",
-            "mode": "stream",
-            "N": n,
-            "chunk": chunk,
-            "n_jobs": args.n_jobs,
-            "repeats": 1,
-            "seed": args.seed,
-        }
-        before = load_average()
-        rec = run_subprocess(spec)
-        rec["load_before"], rec["load_after"] = before, load_average()
-        runs.append(rec)
-        print_row(rec)
-    rows = table(runs)
-    payload = {
-        "machine": info,
-        "config": {
-            "quick": args.quick,
-            "sizes": sizes,
-            "stream": args.stream,
-            "chunk": chunk,
-            "n_jobs": args.n_jobs,
-            "seed": args.seed,
-            "dask": "LocalCluster, 2 worker processes x 1 thread; blocks read from .npy files",
-            "memory": "peak VmRSS / RssAnon sampled every 20 ms, driver + child processes",
-            "timing": "median wall time of the fit over repeats (1 at N >= 5e6)",
-            "load_average_1min_max": max(loads) if loads else None,
-        },
-        "runs": runs,
-        "summary": rows,
-    }
-    path = write_json(payload, out_dir / "out_of_core.json")
+    if args.stream and ("radial", "stream", int(args.stream)) not in done:
+        record(
+            {
+                "case": "radial",
+                "mode": "stream",
+                "N": int(args.stream),
+                "chunk": chunk,
+                "n_jobs": args.n_jobs,
+                "repeats": 1,
+                "seed": args.seed,
+            }
+        )
     print("wrote", path)
 
 
