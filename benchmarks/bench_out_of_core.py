@@ -112,6 +112,22 @@ class PeakMemory:
             pass
         return rss, anon
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of this process and its live children so far."""
+        procs = [self._proc]
+        try:
+            procs += self._proc.children(recursive=True)
+        except Exception:  # a child may vanish while listed
+            pass
+        total = 0.0
+        for p in procs:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except Exception:  # a child that exited meanwhile
+                pass
+        return total
+
     def sample(self) -> None:
         """Read /proc once and update the peaks."""
         pids = [self._proc.pid]
@@ -203,13 +219,14 @@ def run_one(spec: dict) -> dict:
     affine = case == "circle"
     algebra, system = truth(case)
     out = {"case": case, "mode": mode, "N": n, "chunk": chunk, "n_jobs": n_jobs, "seconds": []}
+    out["cpu_seconds"] = []
     for _ in range(spec["repeats"]):
         with PeakMemory() as mem:
             # In-memory modes read their data before the clock starts (memory still counts).
             data = (
                 [load(k, mmap=False) for k in "Xy"] if mode in ("memory", "query_global") else None
             )
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), mem.cpu_seconds()
             if mode.startswith("query"):
                 from liesym._core import limit_threads
 
@@ -236,6 +253,7 @@ def run_one(spec: dict) -> dict:
                     est.chunk_size = chunk
                     est.fit(stream(case, n, spec["seed"], chunk))
             seconds = time.perf_counter() - start
+            cpu = mem.cpu_seconds() - cpu_start
             dyn = None
             if system is not None and mode in ("memory", "chunked", "dask"):
                 t0 = time.perf_counter()
@@ -250,6 +268,7 @@ def run_one(spec: dict) -> dict:
                 dyn_seconds = time.perf_counter() - t0
             del data
         out["seconds"].append(seconds)
+        out["cpu_seconds"].append(cpu)
         out["peak_rss_mb"] = mem.rss / 2**20
         out["peak_anon_mb"] = mem.anon / 2**20
     if est is not None:
@@ -322,7 +341,9 @@ def main() -> None:
         "seed": args.seed,
         "dask": "LocalCluster, 2 worker processes x 1 thread; blocks read from .npy files",
         "memory": "peak VmRSS / RssAnon sampled every 20 ms, driver + child processes",
-        "timing": "median wall time of the fit over repeats (5 at N < 5e5, 3 below 5e6, else 1)",
+        "timing": "median wall time of the fit over repeats (5 at N < 5e5, 3 below 5e6, else 1); "
+        "cpu_seconds: user + system time of the driver and its worker processes (less sensitive "
+        "to other jobs on the machine than wall time)",
         "command": "nice -n 10 python benchmarks/bench_out_of_core.py " + " ".join(sys.argv[1:]),
     }
     # Each run is saved as it finishes; --resume skips the runs already in the file.
@@ -395,8 +416,9 @@ def print_row(r: dict) -> None:
         extra = f" dim {r['dim']} grassmann {g:.1e}" if g is not None else f" dim {r['dim']}"
     if "dynamics" in r:
         extra += f" dynamics {r['dynamics']['grassmann']:.1e}"
+    cpu = float(np.median(r["cpu_seconds"]))
     print(
-        f"{r['case']:<7} {r['mode']:<13} N={r['N']:>11,} {t:8.2f} s "
+        f"{r['case']:<7} {r['mode']:<13} N={r['N']:>11,} {t:8.2f} s (cpu {cpu:8.2f} s) "
         f"({t / r['N'] * 1e6:6.2f} s/1e6) rss {r['peak_rss_mb']:7.0f} MB "
         f"anon {r['peak_anon_mb']:7.0f} MB{extra} load {r['load_after'][0]}",
         flush=True,
@@ -410,16 +432,20 @@ def table(runs: list[dict]) -> list[dict]:
         if r["mode"].startswith("query"):
             continue
         t = float(np.median(r["seconds"]))
-        ref = {
-            q["mode"]: float(np.median(q["seconds"]))
+        queries = [
+            q
             for q in runs
             if q["mode"].startswith("query") and (q["case"], q["N"]) == (r["case"], r["N"])
-        }
+        ]
+        ref = {q["mode"]: float(np.median(q["seconds"])) for q in queries}
+        ref_cpu = {q["mode"]: float(np.median(q["cpu_seconds"])) for q in queries}
+        cpu = float(np.median(r["cpu_seconds"]))
         row = {
             "case": r["case"],
             "mode": r["mode"],
             "N": r["N"],
             "seconds": summary(r["seconds"]),
+            "cpu_seconds": summary(r["cpu_seconds"]),
             "seconds_per_million": t / r["N"] * 1e6,
             "peak_rss_mb": r["peak_rss_mb"],
             "peak_anon_mb": r["peak_anon_mb"],
@@ -430,6 +456,7 @@ def table(runs: list[dict]) -> list[dict]:
         for q, v in ref.items():
             row[f"{q}_seconds"] = v
             row[f"ratio_to_{q}"] = t / v
+            row[f"cpu_ratio_to_{q}"] = cpu / ref_cpu[q]
         for key in ("centre_error", "dynamics", "n_chunks"):
             if key in r:
                 row[key] = r[key]

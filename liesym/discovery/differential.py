@@ -807,7 +807,7 @@ class DifferentialDiscovery:
     def _bootstrap(self) -> np.ndarray:
         calib, boot = self.calibration_, self.stats_.boot
         out = np.zeros((boot.shape[0], self.dim_))
-        if self.dim_ == 0:
+        if self.dim_ == 0 or boot.shape[0] == 0:
             return out
         for b in _progress(range(boot.shape[0]), enable=self.progress, desc="bootstrap"):
             null = null_space(boot[b], calib.p, dim=self.dim_)
