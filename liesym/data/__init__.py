@@ -1,4 +1,4 @@
-"""Datasets: transitions from navigation tasks, offline (Minari) datasets, synthetic invariant data."""
+"""Datasets: navigation transitions, offline (Minari) datasets, synthetic invariant data."""
 
 from liesym.data.offline import OfflineChunk, iter_minari, load_minari
 from liesym.data.synthetic import InvariantDataset, invariant_function_data
