@@ -9,6 +9,13 @@ coordinates ``(x, 1)`` the same rows give affine generators ``[[W, b], [0, 0]]``
 no initialisation; the dimension is read off the singular-value gap);
 ``method="gradient"`` minimises the prototype's projection loss by Adam
 (:mod:`liesym.discovery._gradient`).
+
+The closed form is a sum over samples, so it also runs on data in chunks (memory-mapped,
+streamed or ``dask.array``; :mod:`liesym.discovery._chunks`): each chunk's frames, from its own
+neighbours (:class:`~liesym.discovery.kernel.FrameEstimator`, the pluggable per-chunk step),
+reduce to the R factor of its weighted rows (:class:`TangencyStats`), and R factors merge
+exactly. The first chunk fixes the normal rank, the scale of the quality weights and the affine
+coordinates (:class:`TangencyCalibration`).
 """
 
 import functools
