@@ -371,7 +371,7 @@ def main() -> None:
                 repeats = 1 if n >= 5_000_000 or args.quick else 3 if n >= 500_000 else 5
                 modes = ["query_global", "query_chunks", "chunked", "dask"]
                 if n <= args.max_memory_n:
-                    modes.insert(2, "memory")
+                    modes.append("memory")  # last: the slowest and most memory-hungry
                 modes = [m for m in modes if (case, m, n) not in done]
                 if not modes:
                     continue
