@@ -461,7 +461,8 @@ def table(runs: list[dict]) -> list[dict]:
             if key in r:
                 row[key] = r[key]
         rows.append(row)
-    return rows
+    order = ("memory", "chunked", "dask", "stream")
+    return sorted(rows, key=lambda r: (CASES.index(r["case"]), r["N"], order.index(r["mode"])))
 
 
 if __name__ == "__main__":
