@@ -332,23 +332,31 @@ def main() -> None:
     path = out_dir / "out_of_core.json"
     info = machine_info()
     print("machine:", ", ".join(f"{k}={v}" for k, v in info.items()), flush=True)
-    config = {
-        "quick": args.quick,
-        "sizes": sizes,
-        "stream": args.stream,
-        "chunk": chunk,
-        "n_jobs": args.n_jobs,
-        "seed": args.seed,
-        "dask": "LocalCluster, 2 worker processes x 1 thread; blocks read from .npy files",
-        "memory": "peak VmRSS / RssAnon sampled every 20 ms, driver + child processes",
-        "timing": "median wall time of the fit over repeats (5 at N < 5e5, 3 below 5e6, else 1); "
-        "cpu_seconds: user + system time of the driver and its worker processes (less sensitive "
-        "to other jobs on the machine than wall time)",
-        "command": "nice -n 10 python benchmarks/bench_out_of_core.py " + " ".join(sys.argv[1:]),
-    }
-    # Each run is saved as it finishes; --resume skips the runs already in the file.
-    runs = json.loads(path.read_text())["runs"] if args.resume and path.is_file() else []
+    # Each run is saved as it finishes; --resume keeps the runs already in the file.
+    previous = json.loads(path.read_text()) if args.resume and path.is_file() else {}
+    runs = previous.get("runs", [])
     done = {(r["case"], r["mode"], r["N"]) for r in runs}
+    command = "nice -n 10 python benchmarks/bench_out_of_core.py " + " ".join(sys.argv[1:])
+    commands = [*previous.get("config", {}).get("commands", []), command]
+
+    def payload() -> dict:
+        config = {
+            "quick": args.quick,
+            "sizes": sorted({r["N"] for r in runs}),
+            "cases": sorted({r["case"] for r in runs}, key=CASES.index),
+            "stream": args.stream,
+            "chunk": chunk,
+            "n_jobs": args.n_jobs,
+            "seed": args.seed,
+            "dask": "LocalCluster, 2 worker processes x 1 thread; blocks read from .npy files",
+            "memory": "peak VmRSS / RssAnon sampled every 20 ms, driver + child processes",
+            "timing": "median wall time of the fit over repeats (5 at N < 5e5, 3 below 5e6, "
+            "else 1); cpu_seconds: user + system time of the driver and its worker processes "
+            "(less sensitive to other jobs on the machine than wall time)",
+            "commands": commands,
+            "load_average_1min_max": max(r["load_after"][0] for r in runs),
+        }
+        return {"machine": info, "config": config, "runs": runs, "summary": table(runs)}
 
     def record(spec: dict) -> None:
         before = load_average()
@@ -356,14 +364,7 @@ def main() -> None:
         rec["load_before"], rec["load_after"] = before, load_average()
         runs.append(rec)
         print_row(rec)
-        loads = [r["load_after"][0] for r in runs]
-        payload = {
-            "machine": info,
-            "config": config | {"load_average_1min_max": max(loads)},
-            "runs": runs,
-            "summary": table(runs),
-        }
-        write_json(payload, path)
+        write_json(payload(), path)
 
     with tempfile.TemporaryDirectory(dir=args.data_dir) as tmp:
         for case in args.cases:
@@ -405,7 +406,9 @@ def main() -> None:
                 "seed": args.seed,
             }
         )
-    print("wrote", path)
+    if runs:
+        write_json(payload(), path)
+        print("wrote", path)
 
 
 def print_row(r: dict) -> None:
