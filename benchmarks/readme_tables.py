@@ -271,6 +271,25 @@ def out_of_core_table(d: dict) -> list[str]:
             f"{r['seconds_per_million']:.1f} | {ratio(r, 'global')} | {ratio(r, 'chunks')} | "
             f"{r['peak_rss_mb']:,.0f} | {_e(g) if g is not None else '—'} |"
         )
+    circle = {
+        (r["mode"], r["N"]): r for r in d["summary"] if r["case"] == "circle" and "dynamics" in r
+    }
+    if circle:
+        n_max = max(n for _, n in circle)
+        dyn = circle.get(("chunked", n_max), next(iter(circle.values())))["dynamics"]
+        lines += [
+            "",
+            f"Dynamics of the same transitions (so(2), exact reduction of the moments): "
+            f"Grassmann {_e(dyn['grassmann'])} at N = {n_max:,}, {dyn['seconds']:.1f} s.",
+        ]
+        mem, chk = circle.get(("memory", n_max)), circle.get(("chunked", n_max))
+        if mem and chk:
+            lines[-1] += (
+                " Frames from a chunk's own neighbours see the chunk's density: for the "
+                "circle's cone-shaped reward the chunked estimate keeps the local fit's bias at "
+                f"that density ({_e(chk['grassmann'])} against {_e(mem['grassmann'])} in memory "
+                f"at N = {n_max:,})."
+            )
     big = [r for r in d["summary"] if r["case"] == "radial" and r["mode"] == "chunked"]
     if big:
         r = max(big, key=lambda r: r["N"])
