@@ -27,7 +27,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import RESULTS, machine_info, summary, write_json
+from _common import RESULTS, machine_info, parse_args, summary, write_json
 
 FAMILIES = ("circle", "ellipse", "sphere")
 
@@ -80,7 +80,7 @@ def main() -> None:
         action="store_true",
         help="redraw the figures from an existing navigation.json",
     )
-    args = parser.parse_args()
+    args = parse_args(parser)
     seeds = range(1 if args.quick else args.seeds)
     out = Path(args.out) if args.out else RESULTS / ("quick" if args.quick else "")
     if args.figures_only:

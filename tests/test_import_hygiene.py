@@ -1,11 +1,20 @@
 """Importing liesym (or its light subpackages) must not load the heavy optional stacks."""
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-HEAVY = ["sympy", "geomstats", "matplotlib", "mujoco"]
+HEAVY = ["sympy", "geomstats", "matplotlib", "dask", "distributed", "minari", "mujoco"]
+# Optional dependencies and the one liesym module allowed to import each.
+OPTIONAL = {
+    "dask": "liesym/discovery/_dask.py",
+    "distributed": "liesym/discovery/_dask.py",
+    "minari": "liesym/data/offline.py",
+    "mujoco": "liesym/envs/reacher.py",
+}
 
 
 @pytest.mark.parametrize(
@@ -17,13 +26,13 @@ def test_import_does_not_load_heavy_dependencies(module):
     assert out.stdout.strip() == ""
 
 
-def test_mujoco_is_imported_by_one_module_only():
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1] / "liesym"
+@pytest.mark.parametrize("dependency", sorted(OPTIONAL))
+def test_optional_dependency_is_imported_in_one_module(dependency):
+    root = Path(__file__).resolve().parents[1]
+    pattern = re.compile(rf"^\s*(import|from)\s+{dependency}\b", re.MULTILINE)
     users = sorted(
         str(p.relative_to(root))
-        for p in root.rglob("*.py")
-        if "import mujoco" in p.read_text() or "from mujoco" in p.read_text()
+        for p in (root / "liesym").rglob("*.py")
+        if pattern.search(p.read_text())
     )
-    assert users == ["envs/reacher.py"]
+    assert users == [OPTIONAL[dependency]]

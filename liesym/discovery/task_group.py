@@ -28,6 +28,7 @@ import scipy.optimize
 
 from liesym._core import as_points
 from liesym.algebra import LieAlgebra, affine_fixed_point, bracket, span_basis
+from liesym.discovery._chunks import as_chunk_source
 from liesym.discovery._constraints import DiscoveryWarning
 
 
@@ -91,12 +92,20 @@ def _xy(dataset, i: int):
         x, y = dataset
     elif hasattr(dataset, "next_states") and hasattr(dataset, "rewards"):
         x, y = dataset.next_states, dataset.rewards
+    elif _is_chunked(dataset):
+        return dataset, None  # a stream of (X, y) chunks or of Transitions records
     else:
         raise TypeError(
-            f"datasets[{i}]: expected an (X, y) pair or a Transitions record with next_states "
-            f"and rewards, got {type(dataset).__name__}"
+            f"datasets[{i}]: expected an (X, y) pair, a Transitions record with next_states "
+            f"and rewards, or an iterable of such chunks, got {type(dataset).__name__}"
         )
+    if _is_chunked(x):
+        return x, y  # memory-mapped, dask or streamed: read chunk by chunk by the fit
     return as_points(x, f"datasets[{i}] X"), np.asarray(y, dtype=np.float64)
+
+
+def _is_chunked(x) -> bool:
+    return as_chunk_source((x,), ("X",), fields=("next_states",)).kind != "memory"
 
 
 def _normalised(generator: np.ndarray) -> np.ndarray:
@@ -234,7 +243,10 @@ def discover_task_group(
     datasets : sequence
         One dataset per training task, the base task first: an ``(X, y)`` pair of points
         (next states) and reward values, or a ``Transitions`` record (``next_states``,
-        ``rewards``). Ignored where ``task_symmetries`` is given.
+        ``rewards``). Large datasets may come chunked (memory-mapped or ``dask.array`` X and
+        y, or an iterable of ``(X, y)`` chunks or records): each task's symmetry is then
+        fitted chunk by chunk (``discovery_kwargs`` may set ``chunk_size`` and ``n_jobs``).
+        Ignored where ``task_symmetries`` is given.
     task_symmetries : sequence of LieAlgebra, optional
         Precomputed affine reward symmetry algebras, one per task (skips per-task discovery).
     dim : int, optional
