@@ -3,7 +3,7 @@
 Build (offline, warnings as errors), from the root of a checkout::
 
     pip install ".[docs]"
-    python -m sphinx -W --keep-going -n -b html docs docs/_build/html
+    python -m sphinx -W --keep-going -n -j auto -b html docs docs/_build/html
 
 The API reference, the benchmark gallery and the notebook copies are generated at every
 build by ``docs/_ext/liesym_docs.py``; the notebooks are executed during the build in the

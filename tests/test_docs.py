@@ -1,11 +1,12 @@
 """The documentation site builds offline with warnings as errors, is complete, and renders.
 
 The site is built once per session, exactly as ``docs/conf.py`` documents it (``python -m sphinx
--W --keep-going -n -b html docs ...``: warnings are errors, cross-references to liesym's own
-names must resolve, the notebooks are executed in their small mode). The build and the checks
-on its HTML need the docs extra (``pip install ".[docs]"``) and are skipped without it; the
-browser check also needs Debian's ``chromium`` and ``chromium-driver`` packages and is skipped,
-with the reason, where they are absent. The code blocks of the user guide run without either.
+-W --keep-going -n -j auto -b html docs ...``: warnings are errors, cross-references to
+liesym's own names must resolve, the notebooks are executed in their small mode). The build
+and the checks on its HTML need the docs extra (``pip install ".[docs]"``) and are skipped
+without it; the browser check also needs Debian's ``chromium`` and ``chromium-driver``
+packages and is skipped, with the reason, where they are absent. The code blocks of the user
+guide run without either.
 """
 
 import ast
@@ -119,7 +120,7 @@ def site(tmp_path_factory):
     if os.environ.get("LIESYM_DOCS_HTML"):
         return Path(os.environ["LIESYM_DOCS_HTML"]).resolve()
     out = tmp_path_factory.mktemp("site")
-    cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-b", "html"]
+    cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-j", "auto", "-b", "html"]
     cmd += ["-d", str(out / "doctrees"), str(DOCS), str(out / "html")]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200)
     log = proc.stdout + proc.stderr
