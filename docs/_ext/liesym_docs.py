@@ -221,7 +221,7 @@ def write_gallery(srcdir: Path) -> None:
         "numbers behind them are in the JSON files beside the figures and in the README's "
         "results tables; every script has a ``--quick`` mode that the test suite runs. How to "
         "re-run them (and on a cluster) is in :doc:`../user_guide/cluster`.\n",
-        ".. grid:: 1 1 2 2\n   :gutter: 3\n",
+        ".. grid:: 1\n   :gutter: 3\n",
     ]
     for fig in figures:
         script = _script_for(fig, scripts)
