@@ -165,6 +165,10 @@ def write_api(srcdir: Path) -> None:
     for module in modules:
         _write(out / f"{module}.rst", _module_page(module))
     _prune(out, {"index.rst", *(f"{m}.rst" for m in modules)}, "*.rst")
+    # autosummary writes api/generated/NAME.rst but never removes the page of a removed name.
+    names = {f"{m}.{n}.rst" for m in modules for n in public_names(m)}
+    if (out / "generated").is_dir():
+        _prune(out / "generated", names, "*.rst")
 
 
 def _module_page(module_name: str) -> str:
