@@ -54,6 +54,7 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
+smartquotes_action = "qe"  # curly quotes, but "--option" must not become an en dash
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
 html_static_path = ["_static"]
 html_css_files = ["liesym.css"]
