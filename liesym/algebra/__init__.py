@@ -14,7 +14,12 @@ from liesym.algebra._ops import (
     sqrt_spd,
     structure_constants_of,
 )
-from liesym.algebra.metrics import grassmann_distance, matched_cosine, principal_angles
+from liesym.algebra.metrics import (
+    grassmann_distance,
+    matched_cosine,
+    null_space_angle,
+    principal_angles,
+)
 from liesym.algebra.standard import (
     gl,
     rotation_about,
@@ -38,6 +43,7 @@ __all__ = [
     "invariant_form_numeric",
     "killing_form_of",
     "matched_cosine",
+    "null_space_angle",
     "principal_angles",
     "rotation_about",
     "scaling",

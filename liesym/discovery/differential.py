@@ -12,12 +12,13 @@ no initialisation; the dimension is read off the singular-value gap);
 """
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
 from liesym._core import as_points, as_rng
 from liesym._core import progress as _progress
-from liesym.algebra import LieAlgebra, principal_angles
+from liesym.algebra import LieAlgebra, null_space_angle, principal_angles
 from liesym.discovery._constraints import (
     DEFAULT_MIN_GAP,
     DEFAULT_NOISE_TOL,
@@ -29,12 +30,37 @@ from liesym.discovery._constraints import (
 )
 from liesym.discovery.kernel import KernelFrames, frames_from_normals, kernel_frames
 
-__all__ = ["DifferentialDiscovery", "affine_fixed_point", "tangency_null_space"]
+__all__ = ["DifferentialDiscovery", "Uncertainty", "affine_fixed_point", "tangency_null_space"]
 
 _ROWS_PER_BLOCK = 200_000  # rows per tall-skinny QR block: bounds memory, not accuracy
 _MAX_WEIGHT = (
     10.0  # cap on inverse-error weights, so that a few overconfident frames cannot dominate
 )
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """How far a discovered algebra may be from the true one, and how that was estimated.
+
+    Attributes
+    ----------
+    angle : float
+        Radians: an estimate of the largest principal angle between the discovered span and
+        the exact one (``nan`` when unknown).
+    source : str
+        How it was estimated (bootstrap spread, singular-value noise floor, propagation).
+    """
+
+    angle: float
+    source: str
+
+
+def spectral_uncertainty(singular_values, dim: int) -> Uncertainty:
+    """The singular-value noise floor as an angle (:func:`liesym.algebra.null_space_angle`)."""
+    return Uncertainty(
+        null_space_angle(singular_values, dim),
+        "singular-value noise floor (first-order perturbation of the null space)",
+    )
 
 
 def _homogeneous(points: np.ndarray, affine: bool) -> np.ndarray:
@@ -224,6 +250,11 @@ class DifferentialDiscovery:
     fixed_point_residual_ : float
     bootstrap_angles_ : ndarray, shape=[n_bootstrap, dim_]
         Principal angles (radians) between each bootstrap algebra and ``algebra_``.
+    uncertainty_ : Uncertainty
+        Estimated angle between ``algebra_`` and the exact algebra, with its source: the
+        bootstrap spread (RMS of the largest bootstrap angle) when ``n_bootstrap > 0``,
+        else the singular-value noise floor. :func:`liesym.verify.verify_discovered` turns
+        it into the certificate's tolerance.
     history_ : dict of ndarray
         Gradient method: the optimiser's record ("loss", and "angle" with a reference).
 
@@ -399,6 +430,15 @@ class DifferentialDiscovery:
         self.algebra_ = self._to_algebra(gens, mu, s) if null.dim else None
         self._set_affine_parts()
         self.bootstrap_angles_ = self._bootstrap(pts, frames.normals, w, mu, s)
+        boot = self.bootstrap_angles_
+        if boot.size:
+            self.uncertainty_ = Uncertainty(
+                float(np.sqrt(np.mean(boot.max(axis=1) ** 2))),
+                f"bootstrap spread (RMS of the largest principal angle over {len(boot)} "
+                "resamples of the frames)",
+            )
+        else:
+            self.uncertainty_ = spectral_uncertainty(null.singular_values, null.dim)
         return self
 
     def _set_affine_parts(self) -> None:
@@ -452,6 +492,7 @@ class DifferentialDiscovery:
         self.algebra_ = LieAlgebra(result.generators, affine=self.affine)
         self.dim_ = self.algebra_.dim
         self.history_ = result.history
+        self.uncertainty_ = Uncertainty(float("nan"), "not estimated by the gradient method")
         if self.dim_ < dim:
             warnings.warn(
                 f"the gradient method returned {dim} generators spanning only {self.dim_} "

@@ -9,37 +9,46 @@ import scipy.optimize
 
 from liesym._core import SNAP_TOL, as_finite_array, progress
 from liesym.algebra import LieAlgebra
+from liesym.verify._answer import Verdict
 from liesym.verify._exact import check_algebra, check_tol
 
 
 @dataclass(frozen=True, eq=False)
-class ConnectednessCertificate:
+class ConnectednessCertificate(Verdict):
     """Whether every given element is ``exp`` of an element of the (numeric) algebra.
 
-    Numeric with a stated margin: element j counts as ``exp(X_j)`` with X_j in the span when
-    ``|exp(X_j) - g_j|_F <= tol * max(1, |g_j|_F)``.
+    Numeric with a stated margin that is relative to each element's conditioning: element j
+    counts as ``exp(X_j)`` with X_j in the span when both ``|exp(-X_j) g_j - I|`` and
+    ``|g_j exp(-X_j) - I|`` are at most tol (an element that is close to the group only after
+    multiplying by a badly conditioned factor fails one of the two).
 
     Attributes
     ----------
-    connected : bool or None
+    answer : bool or None
+        ``connected`` (also available under that name).
     determinants : ndarray, shape=[m]
     residuals : ndarray, shape=[m]
-        Relative residual of the best logarithm found (inf when none).
+        Two-sided relative residual of the best logarithm found (inf when none).
     coordinates : ndarray, shape=[m, k]
         Coordinates of the logarithms in ``algebra.basis``.
+    conditions : ndarray, shape=[m]
+        Condition numbers of the elements.
     witness : int or None
         Index of an element with det < 0 (not exp of any real matrix).
     tol : float
-    reason : str
     """
 
-    connected: bool | None
-    determinants: np.ndarray
-    residuals: np.ndarray
-    coordinates: np.ndarray
-    witness: int | None
-    tol: float
-    reason: str
+    determinants: np.ndarray | None = None
+    residuals: np.ndarray | None = None
+    coordinates: np.ndarray | None = None
+    conditions: np.ndarray | None = None
+    witness: int | None = None
+    tol: float = float("nan")
+
+    @property
+    def connected(self) -> bool | None:
+        """The answer: is every element in the connected group exp(span)?"""
+        return self.answer
 
 
 def _real_logm(g: np.ndarray) -> np.ndarray | None:
@@ -61,12 +70,14 @@ def _real_logm(g: np.ndarray) -> np.ndarray | None:
 
 
 def _residual(algebra: LieAlgebra, a: np.ndarray, g: np.ndarray) -> float:
+    """Two-sided relative residual ``max(|e^-A g - I|, |g e^-A - I|)`` (Frobenius)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        e = algebra.exp(a)
-    if not np.all(np.isfinite(e)):
+        e_inv = algebra.exp(-np.asarray(a))
+    if not np.all(np.isfinite(e_inv)):
         return np.inf
-    return float(np.linalg.norm(e - g) / max(1.0, np.linalg.norm(g)))
+    eye = np.eye(g.shape[0])
+    return float(max(np.linalg.norm(e_inv @ g - eye), np.linalg.norm(g @ e_inv - eye)))
 
 
 def log_in_algebra(algebra: LieAlgebra, g: np.ndarray) -> tuple[np.ndarray, float]:
@@ -146,8 +157,9 @@ def is_connected(
     Returns
     -------
     ConnectednessCertificate
-        True when every element has det > 0 and a logarithm in the algebra within the margin;
-        False with the index of an element of negative determinant; None otherwise.
+        True when every element has det > 0 and a logarithm in the algebra within the
+        two-sided margin; False with the index of an element of negative determinant (stable
+        under relative perturbations of size tol); None otherwise.
 
     Examples
     --------
@@ -166,44 +178,54 @@ def is_connected(
     if g.shape[1:] != (algebra.n, algebra.n):
         raise ValueError(f"elements: expected shape (m, {algebra.n}, {algebra.n}), got {g.shape}")
     m = g.shape[0]
+    if m == 0:
+        raise ValueError("elements: expected at least one element, got an empty stack")
     dets = np.linalg.det(g)
+    conds = np.linalg.cond(g)
     coords = np.zeros((m, algebra.dim))
     resid = np.full(m, np.inf)
-    neg = np.flatnonzero(dets < -tol)
+    common = dict(determinants=dets, conditions=conds, tol=tol)
+    # Within relative distance tol an element keeps the sign of its determinant iff it stays
+    # invertible, i.e. iff cond(g) tol < 1.
+    stable = conds * tol < 1.0
+    neg = np.flatnonzero((dets < 0) & stable)
     if neg.size:
         j = int(neg[0])
-        return ConnectednessCertificate(
-            False,
-            dets,
-            resid,
-            coords,
-            j,
-            tol,
-            f"element {j} has det {dets[j]:.6g} < 0, but det exp(X) = e^tr(X) > 0",
+        return ConnectednessCertificate.refuted(
+            f"element {j} has det {dets[j]:.6g} < 0 (stable: condition {conds[j]:.3g} < 1/tol), "
+            "but det exp(X) = e^tr(X) > 0",
+            residuals=resid,
+            coordinates=coords,
+            witness=j,
+            **common,
+        )
+    unstable = np.flatnonzero(~stable)
+    if unstable.size:
+        j = int(unstable[0])
+        return ConnectednessCertificate.undecided(
+            f"element {j} has condition number {conds[j]:.3g} >= 1/tol: elements within tol of "
+            "it may be singular or of either orientation",
+            residuals=resid,
+            coordinates=coords,
+            **common,
         )
     for j in progress(range(m), enable=progress_bar, desc="logarithms"):
-        if dets[j] > tol:
+        if dets[j] > 0:
             coords[j], resid[j] = log_in_algebra(algebra, g[j])
     bad = np.flatnonzero(~(resid <= tol))
     if bad.size == 0:
-        return ConnectednessCertificate(
-            True,
-            dets,
-            resid,
-            coords,
-            None,
-            tol,
-            f"all {m} elements have det > 0 and equal exp of an algebra element "
-            f"(largest residual {resid.max():.2g} <= tol {tol:g})",
+        return ConnectednessCertificate.proved(
+            f"all {m} elements have det > 0 and equal exp of an algebra element (largest "
+            f"two-sided residual |e^-X g - I|, |g e^-X - I| {resid.max():.2g} <= tol {tol:g})",
+            residuals=resid,
+            coordinates=coords,
+            **common,
         )
     j = int(bad[0])
-    return ConnectednessCertificate(
-        None,
-        dets,
-        resid,
-        coords,
-        None,
-        tol,
-        f"no logarithm in the algebra found for element {j} (residual {resid[j]:.3g}); "
-        "in a non-compact group exp need not be onto",
+    return ConnectednessCertificate.undecided(
+        f"no logarithm in the algebra found for element {j} (two-sided residual "
+        f"{resid[j]:.3g} > tol); in a non-compact group exp need not be onto",
+        residuals=resid,
+        coordinates=coords,
+        **common,
     )
