@@ -83,10 +83,10 @@ def test_random_conjugations_of_so3_stay_compact_so3(seed):
     assert (report.name, report.closed, report.compact) == ("so(3)", True, True)
 
 
-def test_rational_conjugation_snaps_rationally():
+def test_rational_conjugation_is_recovered_exactly():
     alg = so(2).conjugate(np.diag([0.7, 0.9]))
     eb = exact_basis(alg)
-    assert eb.kind == "rational"
+    assert eb.domain == "QQ" and eb.exact_input
     form = invariant_form(eb).form
     assert form == sympy.diag(1, sympy.Rational(49, 81))  # C^-T C^-1 up to scale
 
@@ -115,7 +115,7 @@ def test_noisy_generators_still_verified():
         noisy = LieAlgebra(alg.basis + noise, affine=alg.affine)
         report = verify(noisy)
         assert report.closed is True and report.name == name
-        assert report.basis.snap_error < 1e-6  # the snap removed noise of that order
+        assert report.distance < 1e-6 and not report.exact_input  # about E, at distance d
 
 
 def test_snapping_is_basis_independent():
@@ -125,16 +125,26 @@ def test_snapping_is_basis_independent():
     assert exact_basis(rotated).matrices == exact_basis(so(3)).matrices
 
 
-def test_refuses_to_snap_without_exact_basis():
-    # sl(2) acting on a plane of R^3, seen in a random chart: non-compact, so no invariant form
-    # to straighten it, and its echelon entries are generic reals.
+def test_generic_chart_of_a_noncompact_algebra_is_snapped_in_the_eigenvector_chart():
+    # sl(2) acting on a plane of R^3, seen in a random chart: no invariant form to straighten
+    # it, but the eigenvectors of a generic element give a chart where it is simple again.
     block = np.zeros((3, 3, 3))
     block[:, :2, :2] = sl(2).basis
     alg = LieAlgebra(block).conjugate(_well_conditioned(np.random.default_rng(5), 3))
+    report = verify(alg)
+    assert "eigenvectors" in report.snap.chart_steps[-1]
+    assert (report.closed, report.compact, report.name) == (True, False, "sl(2,R)")
+    assert not report.exact_input and report.compactness.robust
+
+
+def test_refuses_to_snap_without_exact_basis():
+    # A generic 2-dim span of gl(3) has no simple exact basis in any chart.
+    alg = LieAlgebra(np.random.default_rng(5).normal(size=(2, 3, 3)))
     eb = exact_basis(alg)
     assert not eb.ok and "refused" in eb.reason
     report = verify(alg)
-    assert (report.closed, report.compact, report.name) == (None, None, None)
+    assert report.name is None and report.exact_basis is None
+    assert report.closed is False  # robust: its brackets leave it by far more than tol
     assert report.linearizable is True  # linear algebras need no exact basis for that
 
 
@@ -213,21 +223,22 @@ def test_rotation_about_a_point_is_linearizable_at_that_point(center):
     fp = fixed_point(rotation_about(center))
     assert fp.linearizable is True
     assert [float(v) for v in fp.point] == list(center)
-    t = np.array(fp.chart.tolist(), dtype=float)
+    t = np.array(fp.translation.tolist(), dtype=float)
     w = rotation_about(center).basis[0]
     linear = t @ w @ np.linalg.inv(t)
     assert np.allclose(linear[:-1, -1], 0.0, atol=1e-12)  # the chart removes the translation
 
 
-def test_rotation_about_irrational_point_uses_a_chart():
+def test_rotation_about_irrational_point_is_certified_for_a_nearby_rational_centre():
     report = verify(rotation_about([np.sqrt(5.0), -np.pi]))
     assert report.linearizable is True and report.compact is True
+    assert not report.exact_input and report.distance < 1e-6
     assert np.allclose([float(v) for v in report.fixed_point], [np.sqrt(5.0), -np.pi], atol=1e-6)
 
 
 def test_se2_is_not_linearizable():
     fp = fixed_point(se(2))
-    assert fp.linearizable is False and "translation" in fp.witness
+    assert fp.linearizable is False and "fixed point" in fp.witness
 
 
 def test_linear_algebras_are_trivially_linearizable():
@@ -264,7 +275,7 @@ def test_connected_is_none_without_elements():
 
 
 def test_bad_inputs_raise_clear_errors():
-    with pytest.raises(ValueError, match="algebra"):
+    with pytest.raises(TypeError, match="algebra"):
         verify(np.zeros((1, 2, 2)))
     with pytest.raises(ValueError, match="tol"):
         verify(so(2), tol=-1.0)

@@ -160,17 +160,25 @@ def _compact_chart(linear: np.ndarray, centres: list) -> tuple[np.ndarray, list]
     return gens, [c * norm0 / np.sqrt(c @ m @ c) for c in centres]
 
 
-def _minimal_alignment(gens: np.ndarray, c0: np.ndarray, ci: np.ndarray, rng) -> np.ndarray:
+def _minimal_alignment(
+    gens: np.ndarray, c0: np.ndarray, ci: np.ndarray, rng, start: np.ndarray | None = None
+) -> np.ndarray:
     """Coordinates a of the smallest exp(sum a_k G_k) with exp(.) c0 = ci.
 
     Continuation from the identity: minimise |miss|^2 + w |a|^2 while w decreases, so the
     solution follows the branch of smallest elements (the geodesic); random restarts are a
-    fallback when that branch does not reach ci.
+    fallback when that branch does not reach ci. With ``start`` (the solution of a nearby
+    problem) one refinement from it is tried first.
     """
     k = gens.shape[0]
 
     def miss(a):
         return scipy.linalg.expm(np.tensordot(a, gens, axes=1)) @ c0 - ci
+
+    if start is not None:
+        a = scipy.optimize.least_squares(miss, start, xtol=1e-15, ftol=1e-15, gtol=1e-15).x
+        if np.linalg.norm(miss(a)) <= 1e-8 * np.linalg.norm(ci):
+            return a
 
     def solve(a):
         for weight in (1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-6):
@@ -318,19 +326,51 @@ def discover_task_group(
             f"task_symmetries: expected at least 2 tasks (base first), got {len(task_symmetries)}"
         )
     for i, alg in enumerate(task_symmetries):
-        if not isinstance(alg, LieAlgebra) or not alg.affine:
+        if not isinstance(alg, LieAlgebra):
             raise TypeError(
-                f"task_symmetries[{i}]: expected an affine LieAlgebra, got "
-                f"{type(alg).__name__}{' (linear)' if isinstance(alg, LieAlgebra) else ''}"
+                f"task_symmetries[{i}]: expected an affine LieAlgebra, got {type(alg).__name__}"
+            )
+        if not alg.affine:
+            raise ValueError(
+                f"task_symmetries[{i}]: expected an affine LieAlgebra (the task's reward "
+                "symmetries in homogeneous coordinates), got a linear one"
             )
         if alg.n != task_symmetries[0].n or alg.dim != task_symmetries[0].dim:
             raise ValueError(
                 f"task_symmetries[{i}]: dimension {alg.dim} on R^{alg.n - 1} differs from the "
                 f"base task's {task_symmetries[0].dim} on R^{task_symmetries[0].n - 1}"
             )
+    core = _align_and_span(task_symmetries, dim, min_gap, rtol, rng)
+    elements, logs, s, dim, closed, residuals, method, coeffs = core
+    uncertainty = _uncertainty(
+        closed,
+        s,
+        dim,
+        task_symmetries,
+        task_uncertainty,
+        (min_gap, rtol, coeffs),
+        rng,
+        n_uncertainty,
+    )
+    return TaskGroupResult(
+        algebra_=closed,
+        elements_=elements,
+        logs_=logs,
+        singular_values_=s,
+        span_dim_=dim,
+        residuals_=np.asarray(residuals),
+        determinants_=np.linalg.det(elements),
+        task_symmetries_=task_symmetries,
+        method_=method,
+        uncertainty_=uncertainty,
+    )
+
+
+def _align_and_span(task_symmetries, dim, min_gap, rtol, rng, starts=None):
+    """Elements L_i, their logs, the spectrum, the dimension and the closed task algebra."""
     base = task_symmetries[0]
     n = base.n - 1
-    elements, residuals = [np.eye(n)], [0.0]
+    elements, residuals, coeffs = [np.eye(n)], [0.0], []
     if base.dim == 1:
         method = "conjugation"
         w0 = _normalised(base.basis[0])
@@ -347,8 +387,10 @@ def discover_task_group(
         method = "fixed_point"
         centres = [_fixed_point(alg, i) for i, alg in enumerate(task_symmetries)]
         gens, centres = _compact_chart(base.linear_part, centres)
-        for ci in centres[1:]:
-            a = _minimal_alignment(gens, centres[0], ci, rng)
+        for i, ci in enumerate(centres[1:]):
+            start = None if starts is None else starts[i]
+            a = _minimal_alignment(gens, centres[0], ci, rng, start)
+            coeffs.append(a)
             el = scipy.linalg.expm(np.tensordot(a, gens, axes=1))
             elements.append(el)
             residuals.append(float(np.linalg.norm(el @ centres[0] - ci) / np.linalg.norm(ci)))
@@ -375,21 +417,7 @@ def discover_task_group(
     _, _, vt = np.linalg.svd(flat, full_matrices=False)
     span = vt[:dim].reshape(dim, n, n)
     closed = LieAlgebra(lie_closure(span, rtol=rtol))
-    uncertainty = _uncertainty(
-        closed, s, dim, task_symmetries, task_uncertainty, min_gap, rtol, rng, n_uncertainty
-    )
-    return TaskGroupResult(
-        algebra_=closed,
-        elements_=elements,
-        logs_=logs,
-        singular_values_=s,
-        span_dim_=dim,
-        residuals_=np.asarray(residuals),
-        determinants_=np.linalg.det(elements),
-        task_symmetries_=task_symmetries,
-        method_=method,
-        uncertainty_=uncertainty,
-    )
+    return elements, logs, s, dim, closed, residuals, method, coeffs or None
 
 
 def _child(rng: np.random.Generator) -> np.random.Generator:
@@ -412,7 +440,7 @@ def _perturbed(alg: LieAlgebra, angle: float, rng: np.random.Generator) -> LieAl
     return LieAlgebra((flat + sigma * g).reshape(k, n, n), affine=alg.affine)
 
 
-def _uncertainty(algebra, s, dim, task_symmetries, task_uncertainty, min_gap, rtol, rng, draws):
+def _uncertainty(algebra, s, dim, task_symmetries, task_uncertainty, settings, rng, draws):
     """Estimated angle of the task algebra (see ``TaskGroupResult.uncertainty_``)."""
     from liesym.algebra import principal_angles
     from liesym.discovery.differential import Uncertainty
@@ -433,23 +461,16 @@ def _uncertainty(algebra, s, dim, task_symmetries, task_uncertainty, min_gap, rt
         warnings.simplefilter("ignore", DiscoveryWarning)
         for _ in range(draws):
             tilted = [_perturbed(a, t, child) for a, t in zip(task_symmetries, angles, strict=True)]
+            min_gap, rtol, starts = settings
             try:
-                res = discover_task_group(
-                    [],
-                    task_symmetries=tilted,
-                    dim=dim,
-                    min_gap=min_gap,
-                    rtol=rtol,
-                    rng=child,
-                    n_uncertainty=0,
-                )
+                got = _align_and_span(tilted, dim, min_gap, rtol, child, starts)[4]
             except ValueError:
                 spread.append(np.pi / 2)
                 continue
-            if res.algebra_.dim != algebra.dim:
+            if got.dim != algebra.dim:
                 spread.append(np.pi / 2)
             else:
-                spread.append(float(principal_angles(res.algebra_, algebra).max()))
+                spread.append(float(principal_angles(got, algebra).max()))
     angle = float(np.sqrt(np.mean(np.square(spread))))
     return Uncertainty(
         max(angle, spectral),

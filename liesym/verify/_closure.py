@@ -10,7 +10,7 @@ from liesym._core import SNAP_TOL
 from liesym.verify._answer import Verdict
 from liesym.verify._exact import ExactBasis, check_tol, exact_basis
 from liesym.verify._field import is_zero, sparse
-from liesym.verify._robust import in_every_chart, not_closed, perturbation
+from liesym.verify._robust import charts, in_every_chart, not_closed
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,9 +63,7 @@ def _residual(eb: ExactBasis) -> float:
 
 
 def _robust_refutation(eb: ExactBasis) -> str | None:
-    alg = eb.algebra
-    bases = [alg.basis] if eb.metric is None else [eb.metric.basis, alg.basis]
-    return in_every_chart(not_closed, bases, perturbation(eb.tol, alg.n, alg.dim))
+    return in_every_chart(not_closed, charts(eb))
 
 
 def is_closed(algebra, tol: float = SNAP_TOL) -> ClosureCertificate:

@@ -16,7 +16,7 @@ from liesym.verify._field import inertia, is_semisimple, rows_of, sparse, trace
 from liesym.verify._invariants import centre, killing
 from liesym.verify._linearize import FixedPoint, fixed_point
 from liesym.verify._numeric import positive_member
-from liesym.verify._robust import in_every_chart, not_compact, perturbation
+from liesym.verify._robust import charts, in_every_chart, not_compact
 from liesym.verify._torus import torus_closure
 
 
@@ -304,10 +304,8 @@ def _real_eigenvalue(w: DomainMatrix):
 
 def _robust_witness(eb: ExactBasis) -> str | None:
     alg = eb.algebra
-    bases = [alg.basis] if eb.metric is None else [eb.metric.basis, alg.basis]
-    delta = perturbation(eb.tol, alg.n, alg.dim)
     weights = np.resize(GENERIC_WEIGHTS, (8, alg.dim))
-    return in_every_chart(not_compact, bases, alg.affine, delta, weights)
+    return in_every_chart(not_compact, charts(eb), alg.affine, weights)
 
 
 def is_compact(

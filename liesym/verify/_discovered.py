@@ -186,6 +186,7 @@ def verify_discovered(
             f"result: the discovery's uncertainty is unknown ({source}); pass uncertainty="
         )
     tol = discovery_tolerance(algebra, angle, confidence=confidence)
+    bound = min(confidence * angle, np.pi / 2)  # the span is within this angle of the truth
     how = f"{confidence:g} x the discovery's uncertainty {angle:.2g} rad ({source})"
     bal = balance(algebra.basis, algebra.affine, TOL_MAX)
     floor = max(TOL_MIN, 10.0 * bal.rounding * canonical_rows(bal.basis.reshape(algebra.dim, -1))[2])
@@ -200,9 +201,10 @@ def verify_discovered(
             elements,
             tol,
             f"{how}: above {TOL_MAX:g}, where a snap is no longer meaningful",
+            angle=bound,
             progress=progress,
         )
-    return verify(algebra, elements, tol, tol_source=how, progress=progress)
+    return verify(algebra, elements, tol, tol_source=how, angle=bound, progress=progress)
 
 
 def exact_containment(sub_report, sup_report) -> float | None:

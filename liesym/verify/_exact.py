@@ -289,6 +289,7 @@ class ExactBasis:
     metric: Balancing | None = field(default=None, repr=False)
     compact_hint: str | None = field(default=None, repr=False)
     natural_condition: float = field(default=1.0, repr=False)
+    angle: float | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -539,9 +540,9 @@ def exact_basis(algebra: LieAlgebra, tol: float = SNAP_TOL) -> ExactBasis:
     ('QQ', True, ('diagonal equilibration D = diag(1, 1/1000, 1/10000)',))
     >>> eb.matrices[0]
     Matrix([
-    [0, -1/1000, 0],
-    [1000, 0, 0],
-    [0, 0, 0]])
+    [    0, 1/1000, 0],
+    [-1000,      0, 0],
+    [    0,      0, 0]])
     """
     return exact_bases(algebra, tol, first_only=True)[0]
 

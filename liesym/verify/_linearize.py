@@ -11,7 +11,7 @@ from liesym.verify._answer import Verdict
 from liesym.verify._closure import as_exact_basis
 from liesym.verify._exact import ExactBasis
 from liesym.verify._field import column, is_zero, rows_of, to_sympy_vector
-from liesym.verify._robust import in_every_chart, no_fixed_point, perturbation
+from liesym.verify._robust import charts, in_every_chart, no_fixed_point
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,8 +78,7 @@ def fixed_point(algebra, tol: float = SNAP_TOL) -> FixedPoint:
         return FixedPoint.proved(
             "linear algebra: the identity chart", translation=sympy.eye(n), numeric_residual=0.0
         )
-    bases = [eb.algebra.basis] if eb.metric is None else [eb.metric.basis, eb.algebra.basis]
-    robust = in_every_chart(no_fixed_point, bases, perturbation(eb.tol, n, eb.algebra.dim))
+    robust = in_every_chart(no_fixed_point, charts(eb))
     if not eb.ok:
         if robust is not None:
             return FixedPoint.refuted(robust, witness=robust, basis=eb)

@@ -1,6 +1,8 @@
 """The :class:`VerificationReport` and :func:`verify`, which runs every certificate once."""
 
 import textwrap
+
+import numpy as np
 from dataclasses import dataclass, field
 
 from liesym._core import SNAP_TOL
@@ -272,6 +274,7 @@ def verify(
     tol: float = SNAP_TOL,
     *,
     tol_source: str = "given",
+    angle: float | None = None,
     progress: bool = False,
 ) -> VerificationReport:
     """Certify a numeric Lie algebra: exact basis, closure, name, compactness, connectedness.
@@ -314,6 +317,10 @@ def verify(
         of the data.
     tol_source : str, optional, default: "given"
         Where tol comes from (reported).
+    angle : float, optional
+        Radians: the input's span is known to lie within this principal angle of the true
+        span (a discovery's uncertainty). False answers then hold for every span within that
+        angle, in the input's coordinates, instead of every algebra within tol.
     progress : bool, optional, default: False
         Progress bar over the elements.
 
@@ -339,9 +346,13 @@ def verify(
         raise TypeError(f"tol_source: expected a str, got {type(tol_source).__name__}")
     if elements is not None and not hasattr(elements, "shape") and len(elements) == 0:
         raise ValueError("elements: expected at least one element, got an empty sequence")
+    if angle is not None:
+        angle = _check_angle(angle)
     found = exact_bases(algebra, tol, first_only=True)
     if found[0].ok and not found[0].exact_input:
         found = exact_bases(algebra, tol)
+    for record in found:
+        object.__setattr__(record, "angle", angle)
     eb = found[0]
     closure, lin, compactness, ident = _certify(eb)
     alternatives = tuple(found[1:])
@@ -351,7 +362,7 @@ def verify(
         eb.ok
         and not eb.exact_input
         and eb.compact_hint
-        and compactness.answer is not True
+        and compactness.answer is None
         and ident.name is not None
     ):
         ident = Identification(
@@ -362,7 +373,7 @@ def verify(
             None,
             None,
             f"ill-conditioned at tol {tol:g}: the exact algebra found ({ident.name}) is not "
-            f"proved compact, but {eb.compact_hint}",
+            f"proved compact nor robustly refuted, but {eb.compact_hint}",
             eb,
         )
     if alternatives:
@@ -384,13 +395,29 @@ def verify(
     )
 
 
+def _check_angle(angle) -> float:
+    if isinstance(angle, bool) or not isinstance(angle, int | float | np.integer | np.floating):
+        raise TypeError(f"angle: expected a float (radians), got {angle!r}")
+    angle = float(angle)
+    if not (np.isfinite(angle) and 0.0 <= angle <= np.pi / 2):
+        raise ValueError(f"angle: expected radians in [0, pi/2], got {angle!r}")
+    return angle
+
+
 def undecided_report(
-    algebra: LieAlgebra, elements, tol: float, how: str, *, progress: bool = False
+    algebra: LieAlgebra,
+    elements,
+    tol: float,
+    how: str,
+    *,
+    angle: float | None = None,
+    progress: bool = False,
 ) -> VerificationReport:
     """A report without an exact algebra: only refutations that hold for every algebra within
     ``tol`` (which may exceed ``TOL_MAX``: such a tolerance is too large to snap in).
     """
     eb = refused_basis(algebra, tol, f"refused: no snap at tol {tol:.3g} ({how})")
+    object.__setattr__(eb, "angle", None if angle is None else _check_angle(angle))
     closure, lin, compactness, ident = _certify(eb)
     conn = None
     if elements is not None:

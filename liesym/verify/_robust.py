@@ -17,13 +17,27 @@ from liesym.algebra import structure_constants_of
 _N_GENERIC = 4
 
 
-def in_every_chart(check, bases, *args) -> str | None:
-    """A witness only when ``check`` finds one in every chart given (balanced and input).
+def charts(eb) -> list[tuple[np.ndarray, float]]:
+    """(basis, delta) pairs in which a refutation must hold.
 
-    "Within tol" is measured in the balanced chart; a witness that also holds in the input's
-    own coordinates cannot be an artefact of the balancing magnifying noise.
+    With a tolerance only: the balanced chart and the input's coordinates, both with
+    ``delta = 2 tol n sqrt(k)`` ("within tol" is measured in the balanced chart; a witness that
+    also holds in the input's own coordinates cannot be an artefact of the balancing magnifying
+    noise). With a known angle (discovered algebras: the span is within ``angle`` of the true
+    one, in the input's coordinates): the input's coordinates, ``delta = 2 angle``.
     """
-    found = [check(b, *args) for b in bases]
+    alg = eb.algebra
+    if getattr(eb, "angle", None) is not None:
+        return [(alg.basis, 2.0 * float(eb.angle))]
+    delta = perturbation(eb.tol, alg.n, alg.dim)
+    if eb.metric is None:
+        return [(alg.basis, delta)]
+    return [(eb.metric.basis, delta), (alg.basis, delta)]
+
+
+def in_every_chart(check, pairs, *args) -> str | None:
+    """A witness only when ``check(basis, delta, *args)`` finds one in every (basis, delta)."""
+    found = [check(b, d, *args) for b, d in pairs]
     if any(w is None for w in found):
         return None
     return found[0] + ("" if len(found) == 1 else " (in the balanced chart and in the input's)")
@@ -61,7 +75,7 @@ def max_compact_dim(n: int, affine: bool) -> int:
     return m * (m - 1) // 2
 
 
-def not_compact(basis: np.ndarray, affine: bool, delta: float, rng_weights) -> str | None:
+def not_compact(basis: np.ndarray, delta: float, affine: bool, rng_weights) -> str | None:
     """A robust witness against compactness (dimension, trace, real eigenvalue, Killing form)."""
     k, n, _ = basis.shape
     cap = max_compact_dim(n, affine)
