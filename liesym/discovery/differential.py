@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from liesym._core import as_points, as_rng
+from liesym._core import as_points, as_positive, as_rng
 from liesym._core import progress as _progress
 from liesym.algebra import LieAlgebra, null_space_angle, principal_angles
 from liesym.discovery._constraints import (
@@ -333,6 +333,12 @@ class DifferentialDiscovery:
             raise ValueError(f"method: expected 'closed_form' or 'gradient', got {self.method!r}")
         if self.weighting not in ("quality", "uniform"):
             raise ValueError(f"weighting: expected 'quality' or 'uniform', got {self.weighting!r}")
+        for name in ("min_snr", "min_gap", "noise_tol", "fixed_point_tol"):
+            as_positive(getattr(self, name), name)
+        if as_positive(self.max_condition, "max_condition") < 1.0:
+            raise ValueError(
+                f"max_condition: a condition number is at least 1, got {self.max_condition!r}"
+            )
         X = as_points(X, "X", min_points=2)
         n = X.shape[1]
         if n == 1:

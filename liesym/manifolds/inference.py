@@ -48,6 +48,9 @@ class _ChartModel:
                 f"base_reward: expected {flat.shape[0]} values for points of shape "
                 f"{flat.shape}, got shape {out.shape}"
             )
+        if not np.all(np.isfinite(out)):
+            bad = int(np.count_nonzero(~np.isfinite(out)))
+            raise ValueError(f"base_reward: returned {bad} NaN or infinite value(s)")
         return out.reshape(x.shape[:-1])
 
     def value(self, z: np.ndarray) -> np.ndarray:
@@ -293,6 +296,8 @@ class GroupInference:
                 raise ValueError("base_reward: expected a callable on points (..., n)")
             return self.base_reward
         x, r = as_reward_data(self.base_data, name="base_data", n=group.n)
+        if np.ptp(r) == 0.0:
+            raise ValueError("base_data: every reward is the same; no reward model can be fitted")
         if self.surrogate == "profile":
             return fit_reward_profile(x, r, group.metric, center=self.center)
         if self.surrogate == "rbf":
@@ -328,6 +333,11 @@ class GroupInference:
         self._check_params()
         group = CompactLieGroup.from_algebra(self.algebra, self.metric)
         points, rewards = as_reward_data(X, y, name="transitions", n=group.n)
+        if np.ptp(rewards) == 0.0:
+            raise ValueError(
+                "transitions: every reward is the same, so no group element is preferred; "
+                "the task cannot be inferred from these transitions"
+            )
         model = self._base_model(group)
         rng = as_rng(self.rng)
         chart_model = _ChartModel(model, group.chart_inverse)

@@ -65,6 +65,9 @@ CHART_CONDITION_MAX = 0.1
 # The exact pass only runs when the data's rounding level allows a strict snap (denominators
 # up to 0.2 / sqrt(1e-6) = 200 at the least); data rounded worse than that is never "exact".
 EXACT_PASS_MAX = 1e-6
+# The exact pass tries denominators up to 0.02 / sqrt(tol) (a tenth of the policy's bound): a
+# noisy value then passes for an exact one with probability ~2e-4 per entry, not ~2e-2.
+EXACT_STRICTNESS = 0.1
 
 
 def check_tol(tol, name: str = "tol") -> float:
@@ -138,14 +141,16 @@ def snap_scalar(x: float, tol: float, q_max: int, q_surd: int):
     return None
 
 
-def snap_rows(rows: np.ndarray, tol: float) -> tuple[list | None, float]:
+def snap_rows(rows: np.ndarray, tol: float, strict: float = 1.0) -> tuple[list | None, float]:
     """Snap every entry of ``rows`` (k, m); returns ``(snapped, worst)``.
 
     ``snapped[i]`` is ``{column: (Fraction, d)}`` for the non-zero entries of row i, or the
     whole result is None when an entry has no simple number within tol (``worst`` is then
-    that entry).
+    that entry). ``strict`` scales the denominator bounds (the exact pass uses 0.1: a chance
+    of about 2e-4 per entry that a noisy value passes as an exact one).
     """
-    q_max, q_surd = max_denominator(tol), surd_denominator(tol)
+    q_max = max(1, math.floor(strict * max_denominator(tol)))
+    q_surd = math.floor(strict * surd_denominator(tol))
     out = []
     worst = 0.0
     for row in np.asarray(rows, dtype=np.float64):
@@ -560,7 +565,7 @@ def _snap_in_chart(algebra, measure, metric, h, name, tol_k, tol_exact, kappa, t
     exact_pass = tol_k == tol_exact
     if not exact_pass and tol_k < tol_exact * amp * kappa:
         return f"tol {tol_k:.2g} below the rounding level in this chart"
-    snapped, worst = snap_rows(rows, tol_k)
+    snapped, worst = snap_rows(rows, tol_k, strict=EXACT_STRICTNESS if exact_pass else 1.0)
     if snapped is None:
         return f"the canonical entry {worst:.9g} is not simple within {tol_k:.3g}"
     K = _domain(snapped)

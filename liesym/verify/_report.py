@@ -356,7 +356,7 @@ def verify(
     eb = found[0]
     closure, lin, compactness, ident = _certify(eb)
     alternatives = tuple(found[1:])
-    if eb.ok and not eb.exact_input and eb.natural_condition * tol > CHART_CONDITION_MAX:
+    if eb.ok and not eb.exact_input and eb.natural_condition**2 * tol > CHART_CONDITION_MAX:
         closure, lin, compactness, ident = _ill_conditioned(eb, closure, lin, compactness, ident)
     elif (
         eb.ok
@@ -439,8 +439,9 @@ def _ill_conditioned(eb, closure, lin, compactness, ident):
     """Undecide every answer but the robust refutations (ill-conditioned balanced problem)."""
     why = (
         f"ill-conditioned at tol {eb.tol:g}: a generic element of the balanced algebra has an "
-        f"eigenvector basis of condition number {eb.natural_condition:.3g} (x tol > "
-        f"{CHART_CONDITION_MAX:g}), so snapping may have erased structure of that scale"
+        f"eigenvector basis of condition number kappa = {eb.natural_condition:.3g}, so its "
+        f"eigenvalue structure shows at the scale 1/kappa^2 of its entries and kappa^2 tol > "
+        f"{CHART_CONDITION_MAX:g}: snapping may have erased it"
     )
     if closure.answer is not False:
         closure = ClosureCertificate.undecided(why, basis=eb)
