@@ -314,3 +314,124 @@ def test_two_generator_irrational_torus_is_not_called_compact():
     assert dense.compact is False
     # The same frequencies spanning a rational plane (all of R^2 here) give a closed T^2.
     assert is_compact(torus([[1.0, np.sqrt(2.0)], [0.0, 1.0]])).compact is True
+
+
+# --- the failure classes of issue 9, each as a law -------------------------------------------
+
+
+@pytest.mark.parametrize("center", [(1e5, 3.0), (-2.5e6, 7e5), (123456.0, -654321.0)])
+def test_rotation_about_a_far_point_is_compact_and_linearizable_at_that_point(center):
+    report = verify(rotation_about(center))
+    assert (report.name, report.compact, report.linearizable) == ("so(2)", True, True)
+    assert report.exact_input and [float(v) for v in report.fixed_point] == list(center)
+
+
+@pytest.mark.parametrize(
+    ("diagonal", "tol"),
+    [([1.0, 1e3, 1e4], 1e-6), ([1e-2, 1.0, 1e2], 1e-6), ([1.0, 10.0, 100.0], 1e-2)],
+)
+def test_diagonal_charts_do_not_change_the_answers(diagonal, tol):
+    report = verify(so(3).conjugate(np.diag(diagonal)), tol=tol)
+    assert (report.name, report.compact) == ("so(3)", True)
+    planar = verify(so(2).conjugate(np.diag(diagonal[:2])), tol=tol)
+    assert (planar.name, planar.compact) == ("so(2)", True)
+
+
+def test_two_rotations_about_distinct_far_points_are_not_closed():
+    far = np.array([2e5, -3e5])
+    pair = LieAlgebra(
+        np.concatenate([rotation_about(far).basis, rotation_about(far + [1.0, 2.0]).basis]),
+        affine=True,
+    )
+    report = verify(pair)
+    # They generate se(2). Far away, the bracket is a few tol in the input's coordinates, so a
+    # robust False is out of reach; what must never happen is "closed" or a name.
+    assert report.closed is not True and report.name is None
+    near = LieAlgebra(
+        np.concatenate([rotation_about([0.0, 0.0]).basis, rotation_about([1.0, 2.0]).basis]),
+        affine=True,
+    )
+    assert verify(near).closed is False
+
+
+def test_irrational_torus_close_to_a_rational_one_is_not_compact_when_exact():
+    # sqrt(50^2 + 1) is within 1e-6 of 50 + 1/100: decided by its minimal polynomial, not a fit.
+    x = np.zeros((4, 4))
+    x[:2, :2] = [[0.0, -1.0], [1.0, 0.0]]
+    x[2:, 2:] = [[0.0, -2501.0], [1.0, 0.0]]
+    report = verify(LieAlgebra(x[None]))
+    assert report.exact_input and report.compact is False
+    assert report.compactness.closed_subgroup is False and report.compactness.closure_dim == 2
+
+
+@pytest.mark.parametrize(("ratio", "tol"), [((1, 2), 1e-2), ((2, 3), 1e-3), ((3, 5), 1e-3)])
+def test_rational_tori_are_compact_at_a_coarse_tolerance(ratio, tol):
+    # The denominator bound floor(0.2 / sqrt(tol)) is 2 at tol 1e-2 and 6 at 1e-3.
+    noisy = torus(list(ratio)).basis + tol / 100 * np.random.default_rng(1).normal(size=(1, 4, 4))
+    report = verify(LieAlgebra(noisy), tol=tol)
+    assert report.compact is True and not report.exact_input
+    assert "within tol" in report.compactness.reason
+
+
+def test_floating_irrational_torus_is_never_called_compact():
+    noisy = torus([1.0, np.sqrt(2.0)]).basis + 1e-9 * np.random.default_rng(2).normal(
+        size=(1, 4, 4)
+    )
+    report = verify(LieAlgebra(noisy))
+    assert report.compact is None and report.compactness.reason
+
+
+def test_spiral_drift_above_tol_is_robustly_not_compact():
+    j = so(2).basis[0]
+    report = verify(LieAlgebra(j + 0.02 * np.eye(2)), tol=1e-3)
+    assert report.compact is False and report.compactness.robust
+
+
+def test_badly_conditioned_element_off_the_group_is_not_called_connected():
+    boosts = LieAlgebra(np.diag([1.0, -1.0])[None])
+    g = np.array([[1e6, 1e3], [0.0, 1e-6]])  # det 1, but not diagonal: not exp(t H)
+    assert verify(boosts, g, tol=1e-2).connected is not True
+    assert verify(boosts, np.diag([1e6, 1e-6]), tol=1e-2).connected is not False
+
+
+@pytest.mark.parametrize("tol", [1e-20, 0.0, -1e-3, 0.5, float("nan"), float("inf")])
+def test_tolerances_outside_the_justified_range_are_refused(tol):
+    with pytest.raises(ValueError, match="tol"):
+        verify(so(3), tol=tol)
+
+
+def test_rotation_about_a_random_axis_is_certified():
+    axis = np.random.default_rng(3).normal(size=3)
+    generator = np.tensordot(axis / np.linalg.norm(axis), so(3).basis, axes=1)
+    report = verify(LieAlgebra(generator[None]))
+    assert (report.name, report.compact) == ("so(2)", True)
+
+
+def test_u2_and_a_torus_in_a_random_orthonormal_basis_are_certified():
+    from liesym.verify.cases import FAMILIES
+
+    q = np.linalg.qr(np.random.default_rng(4).normal(size=(4, 4)))[0]
+    u2 = LieAlgebra(FAMILIES["u(2) on R^4"][0](None)[0]).conjugate(q)
+    report = verify(u2)
+    assert (report.name, report.compact) == ("so(3)+so(2)", True)
+    t2 = torus([[1.0, 0.0], [0.0, 1.0]]).conjugate(q)
+    report = verify(t2)
+    assert (report.name, report.compact) == ("so(2)+so(2)", True)
+
+
+def test_minus_identity_is_in_the_connected_so4():
+    report = verify(so(4), -np.eye(4))
+    assert report.connected is True and report.compact is True
+
+
+def test_so10_is_certified_exactly():
+    report = verify(so(10))
+    assert (report.name, report.compact, report.exact_input) == ("so(10)", True, True)
+    assert report.invariant_form == sympy.eye(10)
+
+
+def test_answers_say_what_they_are_about():
+    exact = verify(so(3))
+    assert exact.exact_input and "input itself" in exact.about
+    noisy = verify(LieAlgebra(so(3).basis + 1e-8 * np.random.default_rng(5).normal(size=(3, 3, 3))))
+    assert not noisy.exact_input and "distance d" in noisy.about and noisy.distance <= noisy.tol

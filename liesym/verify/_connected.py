@@ -106,6 +106,7 @@ def log_in_algebra(algebra: LieAlgebra, g: np.ndarray) -> tuple[np.ndarray, floa
             lh = _real_logm(h)
             if lh is not None:
                 starts.append(algebra.coordinates(lh) + y)
+    starts.extend(_orthogonal_log_starts(algebra, g))
     best, best_r = np.zeros(k), _residual(algebra, np.zeros(k), g)
     for a in starts:
         a = _refine(algebra, a, g)
@@ -115,6 +116,50 @@ def log_in_algebra(algebra: LieAlgebra, g: np.ndarray) -> tuple[np.ndarray, floa
         if best_r <= 1e-12:
             break
     return best, best_r
+
+
+def _orthogonal_log_starts(algebra: LieAlgebra, g: np.ndarray) -> list[np.ndarray]:
+    """Logarithms read off the real Schur form of g in the chart of a numeric invariant form.
+
+    For a compact (linear) algebra, ``P g P^-1`` is orthogonal (P the square root of the
+    invariant form): its real Schur form has rotation blocks, whose angles give a real log,
+    and pairs of eigenvalues -1, which are rotations by pi (where the principal logarithm is
+    complex, e.g. -I in SO(4)). Both signs of pi are tried.
+    """
+    if algebra.affine:
+        return []
+    from liesym.verify._numeric import numeric_invariant_form
+
+    m = numeric_invariant_form(algebra.basis, 1e-8)
+    if m is None:
+        return []
+    w, v = np.linalg.eigh(m)
+    if w[0] <= 0:
+        return []
+    p = (v * np.sqrt(w)) @ v.T
+    pinv = (v / np.sqrt(w)) @ v.T
+    t, z = scipy.linalg.schur(p @ g @ pinv, output="real")
+    n = t.shape[0]
+    blocks, minus, i = [], [], 0
+    while i < n:
+        if i + 1 < n and abs(t[i + 1, i]) > 1e-12:
+            blocks.append((i, float(np.arctan2(t[i + 1, i], t[i, i]))))
+            i += 2
+        else:
+            if t[i, i] < 0:
+                minus.append(i)
+            i += 1
+    starts = []
+    for sign in (1.0, -1.0):
+        log = np.zeros((n, n))
+        for j, theta in blocks:
+            log[j : j + 2, j : j + 2] = [[0.0, t[j, j + 1] / abs(t[j, j + 1]) * abs(theta)], [0.0, 0.0]]
+            log[j + 1, j] = -log[j, j + 1]
+        for a, b in zip(minus[0::2], minus[1::2], strict=False):
+            log[a, b], log[b, a] = -sign * np.pi, sign * np.pi
+        x = pinv @ z @ log @ z.T @ p
+        starts.append(algebra.coordinates(x))
+    return starts
 
 
 def _refine(algebra: LieAlgebra, a: np.ndarray, g: np.ndarray) -> np.ndarray:
