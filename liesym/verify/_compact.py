@@ -16,7 +16,7 @@ from liesym.verify._field import inertia, is_semisimple, rows_of, sparse, trace
 from liesym.verify._invariants import centre, killing
 from liesym.verify._linearize import FixedPoint, fixed_point
 from liesym.verify._numeric import positive_member
-from liesym.verify._robust import charts, in_every_chart, not_compact
+from liesym.verify._robust import charts, in_any_other_chart, in_every_chart, not_compact
 from liesym.verify._torus import torus_closure
 
 
@@ -392,6 +392,16 @@ def is_compact(
     if robust is not None:  # pragma: no cover - the margins exclude this; never guess
         return CompactnessCertificate.undecided(
             f"inconsistent: the exact algebra has an invariant form, yet {robust}", basis=eb
+        )
+    alg = eb.algebra
+    weights = np.resize(GENERIC_WEIGHTS, (8, alg.dim))
+    other = in_any_other_chart(not_compact, eb, alg.affine, weights)
+    if other is not None:
+        return CompactnessCertificate.undecided(
+            f"ill-conditioned at tol {eb.tol:g}: the exact algebra within tol is compact, but "
+            f"in the chart that equilibrates every entry above rounding {other}",
+            form=form,
+            basis=eb,
         )
     z = centre(c, K)
     where = " in the coordinates x - c" if eb.affine else ""
