@@ -15,8 +15,9 @@ import numpy as np
 from liesym._core import as_rng, progress
 from liesym.algebra import LieAlgebra, grassmann_distance, sqrt_spd
 
+
 def verify_discovered(result, elements=None, **kwargs):
-    """Certify a discovered algebra at its own uncertainty: :func:`liesym.verify.verify_discovered`.
+    """Certify a discovered algebra at its uncertainty (:func:`liesym.verify.verify_discovered`).
 
     The certification policy lives in :mod:`liesym.verify`; this re-export (imported lazily, it
     loads SymPy) keeps ``liesym.pipeline.verify_discovered`` working.
@@ -27,7 +28,10 @@ def verify_discovered(result, elements=None, **kwargs):
 
 
 def exact_containment(sub_report, sup_report) -> float | None:
-    """Residual of one certified algebra outside another: :func:`liesym.verify.exact_containment`."""
+    """The exact residual of one certified algebra outside another.
+
+    See :func:`liesym.verify.exact_containment`.
+    """
     from liesym.verify import exact_containment as impl
 
     return impl(sub_report, sup_report)

@@ -340,7 +340,9 @@ def test_diagonal_charts_do_not_change_the_answers(diagonal, tol):
 def test_two_rotations_about_distinct_far_points_are_not_closed():
     far = np.array([2e5, -3e5])
     pair = LieAlgebra(
-        np.concatenate([rotation_about(far).basis, rotation_about(far + [1.0, 2.0]).basis]),
+        np.concatenate(
+            [rotation_about(far).basis, rotation_about(far + np.array([1.0, 2.0])).basis]
+        ),
         affine=True,
     )
     report = verify(pair)

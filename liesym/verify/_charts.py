@@ -6,9 +6,10 @@ generators act on (homogeneous coordinates for affine algebras), so that the gen
 the algebra in it, and carries the exact chart back.
 
 The balancing chart ``B = D T`` comes first and defines the coordinates in which tolerances are
-measured: T translates affine algebras to their numeric common fixed point (least squares) and
-D is the diagonal similarity that makes the magnitudes of all significant entries as equal as
-possible (least squares on their logarithms). Both are exact rationals, chosen as the simplest
+measured: T translates affine algebras to their numeric common fixed point (least squares over
+the elements with a linear part) and D is the diagonal similarity that makes the significant
+entries of each canonical basis row as equal in magnitude as possible (least squares on their
+logarithms; a row's own scale is free). Both are exact rationals, chosen as the simplest
 rationals within a tight relative window, so an exact chart such as ``diag(1, 1000, 10000)`` or a
 centre ``(10^5, 3)`` is recovered exactly.
 """
@@ -177,9 +178,12 @@ def balance(
         ``1e-3 tol`` length units of the numeric one, so the translation it leaves behind is
         negligible at tol.
     pattern : float, optional
-        Entries whose RMS over the basis is at most ``pattern`` times the largest do not steer
-        the equilibration (default ``tol``): they may be noise, and scaling them up would turn
-        noise into structure. The exact pass uses the rounding level instead.
+        Entries of a canonical (echelon) basis row at most ``pattern`` times the row's largest
+        do not steer the equilibration (default ``tol``): they may be noise, and scaling them
+        up would turn noise into structure. The exact pass uses 0 (only rounding is ignored).
+    spread : float, optional, default: 1
+        Condition number of the input's own (normalised) generators: the stored orthonormal
+        basis is only accurate to about ``eps * spread``.
 
     Returns
     -------
@@ -287,7 +291,7 @@ def natural_condition(basis: np.ndarray) -> float:
     """
     y = np.tensordot(GENERIC_WEIGHTS[: len(basis)], basis, axes=1)
     y = y / np.linalg.norm(y)
-    vals, vecs = np.linalg.eig(y)
+    _, vecs = np.linalg.eig(y)
     with np.errstate(all="ignore"):
         kappa = float(np.linalg.cond(vecs))
     return kappa if np.isfinite(kappa) else float("inf")
@@ -308,8 +312,10 @@ def invariant_form_chart(basis: np.ndarray, affine: bool, tol: float) -> np.ndar
 
 
 def schur_chart(basis: np.ndarray, affine: bool, tol: float) -> np.ndarray | None:
-    """``Q^T M^{1/2}``: the invariant-form chart followed by the real Schur basis of a generic
-    element, with the common kernel of the algebra last (compact candidates), or None.
+    """``Q^T M^{1/2}``: the invariant-form chart, then the Schur basis of a generic element.
+
+    The common kernel of the algebra comes last (compact candidates); None when there is no
+    numeric invariant form.
     """
     p = invariant_form_chart(basis, affine, tol)
     if p is None:

@@ -44,7 +44,7 @@ class ClosureCertificate(Verdict):
 
     @property
     def closed(self) -> bool | None:
-        """The answer: is the span closed under the bracket?"""
+        """The answer to: is the span closed under the bracket."""
         return self.answer
 
 

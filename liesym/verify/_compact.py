@@ -47,7 +47,7 @@ class InvariantForm(Verdict):
 
     @property
     def positive_definite(self) -> bool | None:
-        """The answer: is there a positive definite invariant form?"""
+        """The answer to: is there a positive definite invariant form."""
         return self.answer
 
 
@@ -85,13 +85,15 @@ class CompactnessCertificate(Verdict):
 
     @property
     def compact(self) -> bool | None:
-        """The answer: is the connected subgroup exp(span) compact?"""
+        """The answer to: is the connected subgroup exp(span) compact."""
         return self.answer
 
 
 def linear_generators(eb: ExactBasis) -> list[DomainMatrix]:
-    """Exact linear parts W_i of the simple basis (the linear part does not move under
-    translations, so it is the same in the coordinates x - c).
+    """Exact linear parts W_i of the simple basis.
+
+    The linear part does not move under translations, so it is the same in the coordinates
+    ``x - c``.
     """
     if not eb.affine:
         return list(eb.dm)
@@ -350,14 +352,16 @@ def is_compact(
     if robust is not None:
         robust_cert = CompactnessCertificate.refuted(robust, witness=robust, robust=True, basis=eb)
     if not eb.ok:
-        return robust_cert if robust is not None else CompactnessCertificate.undecided(eb.reason, basis=eb)
+        return (
+            robust_cert
+            if robust is not None
+            else CompactnessCertificate.undecided(eb.reason, basis=eb)
+        )
     closure = closure or is_closed(eb)
     if closure.closed is not True:
         if robust is not None:
             return robust_cert
-        return CompactnessCertificate.undecided(
-            f"closure not proved: {closure.reason}", basis=eb
-        )
+        return CompactnessCertificate.undecided(f"closure not proved: {closure.reason}", basis=eb)
     if eb.affine:
         fp = linearization or fixed_point(eb)
         if fp.linearizable is not True:
@@ -451,4 +455,3 @@ def is_compact(
             **evidence,
         )
     return CompactnessCertificate.undecided(f"invariant form found, but {why}", **evidence)
-

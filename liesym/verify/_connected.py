@@ -47,7 +47,7 @@ class ConnectednessCertificate(Verdict):
 
     @property
     def connected(self) -> bool | None:
-        """The answer: is every element in the connected group exp(span)?"""
+        """The answer to: is every element in the connected group exp(span)."""
         return self.answer
 
 
@@ -153,7 +153,10 @@ def _orthogonal_log_starts(algebra: LieAlgebra, g: np.ndarray) -> list[np.ndarra
     for sign in (1.0, -1.0):
         log = np.zeros((n, n))
         for j, theta in blocks:
-            log[j : j + 2, j : j + 2] = [[0.0, t[j, j + 1] / abs(t[j, j + 1]) * abs(theta)], [0.0, 0.0]]
+            log[j : j + 2, j : j + 2] = [
+                [0.0, t[j, j + 1] / abs(t[j, j + 1]) * abs(theta)],
+                [0.0, 0.0],
+            ]
             log[j + 1, j] = -log[j, j + 1]
         for a, b in zip(minus[0::2], minus[1::2], strict=False):
             log[a, b], log[b, a] = -sign * np.pi, sign * np.pi

@@ -189,7 +189,9 @@ def verify_discovered(
     bound = min(confidence * angle, np.pi / 2)  # the span is within this angle of the truth
     how = f"{confidence:g} x the discovery's uncertainty {angle:.2g} rad ({source})"
     bal = balance(algebra.basis, algebra.affine, TOL_MAX)
-    floor = max(TOL_MIN, 10.0 * bal.rounding * canonical_rows(bal.basis.reshape(algebra.dim, -1))[2])
+    floor = max(
+        TOL_MIN, 10.0 * bal.rounding * canonical_rows(bal.basis.reshape(algebra.dim, -1))[2]
+    )
     if tol < 1.1 * floor:
         tol = 1.1 * floor
         how += ", raised to the rounding floor of the data"

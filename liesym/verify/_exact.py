@@ -110,7 +110,7 @@ def max_denominator(tol: float) -> int:
 
 
 def surd_denominator(tol: float) -> int:
-    """Largest denominator q of a snap to ``(p/q) sqrt(d)``: ``floor(0.1 / sqrt(tol))`` (may be 0)."""
+    """Largest q of a snap to ``(p/q) sqrt(d)``: ``floor(0.1 / sqrt(tol))`` (may be 0)."""
     return math.floor(0.1 / math.sqrt(tol) + 1e-9)
 
 
@@ -478,7 +478,10 @@ def exact_bases(
     )
     tol_exact = max(TOL_MIN, 10.0 * fine.rounding)
     if tol_exact < tol and tol_exact <= EXACT_PASS_MAX:
-        for name, h in (("input coordinates", _identity(n)), ("balanced chart", fine.balancing.chart)):
+        for name, h in (
+            ("input coordinates", _identity(n)),
+            ("balanced chart", fine.balancing.chart),
+        ):
             got = _snap_in_chart(algebra, fine, metric, h, name, tol_exact, tol_exact, 1.0, tol)
             if not isinstance(got, str):
                 return [got]
@@ -573,8 +576,7 @@ def _snap_in_chart(algebra, measure, metric, h, name, tol_k, tol_exact, kappa, t
         return f"the canonical entry {worst:.9g} is not simple within {tol_k:.3g}"
     K = _domain(snapped)
     dm = tuple(
-        sparse({divmod(j, n): _element(v, K) for j, v in row.items()}, (n, n), K)
-        for row in snapped
+        sparse({divmod(j, n): _element(v, K) for j, v in row.items()}, (n, n), K) for row in snapped
     )
     # Distance in the measuring chart B: B E B^-1 = (H B^-1)^-1 K (H B^-1).
     kf = np.stack([float_matrix(m) for m in dm])
@@ -595,7 +597,7 @@ def _snap_in_chart(algebra, measure, metric, h, name, tol_k, tol_exact, kappa, t
         chart_dm = (h_dm, h_dm.to_dense().inv().to_sparse())
     steps = () if name == "input coordinates" else measure.balancing.steps
     if name not in ("input coordinates", "balanced chart"):
-        steps = steps + (name,)
+        steps = (*steps, name)
     eb = ExactBasis(
         matrices=None,
         simple=tuple(m.to_Matrix() for m in dm),

@@ -15,7 +15,9 @@ def row_basis(vectors: list[dict], k: int, K) -> list[dict]:
     vectors = [v for v in vectors if v]
     if not vectors:
         return []
-    m = sparse({(r, j): x for r, v in enumerate(vectors) for j, x in v.items()}, (len(vectors), k), K)
+    m = sparse(
+        {(r, j): x for r, v in enumerate(vectors) for j, x in v.items()}, (len(vectors), k), K
+    )
     rref, pivots = m.rref()
     rows = rows_of(rref)
     return [dict(rows.get(r, {})) for r in range(len(pivots))]

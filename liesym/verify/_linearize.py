@@ -46,7 +46,7 @@ class FixedPoint(Verdict):
 
     @property
     def linearizable(self) -> bool | None:
-        """The answer: is there a common fixed point (a linear chart)?"""
+        """The answer to: is there a common fixed point (a linear chart)."""
         return self.answer
 
 

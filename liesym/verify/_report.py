@@ -1,9 +1,9 @@
 """The :class:`VerificationReport` and :func:`verify`, which runs every certificate once."""
 
 import textwrap
+from dataclasses import dataclass, field
 
 import numpy as np
-from dataclasses import dataclass, field
 
 from liesym._core import SNAP_TOL
 from liesym.algebra import LieAlgebra
@@ -413,8 +413,9 @@ def undecided_report(
     angle: float | None = None,
     progress: bool = False,
 ) -> VerificationReport:
-    """A report without an exact algebra: only refutations that hold for every algebra within
-    ``tol`` (which may exceed ``TOL_MAX``: such a tolerance is too large to snap in).
+    """A report without an exact algebra: only refutations that hold within ``tol``.
+
+    ``tol`` may exceed ``TOL_MAX`` (a tolerance too large to snap in).
     """
     eb = refused_basis(algebra, tol, f"refused: no snap at tol {tol:.3g} ({how})")
     object.__setattr__(eb, "angle", None if angle is None else _check_angle(angle))
@@ -464,7 +465,12 @@ def _reconcile(eb, closure, lin, compactness, ident, alternatives):
     differ: dict = {}
     for alt in alternatives:
         c2, l2, k2, i2 = _certify(alt)
-        other = {"closed": c2.answer, "linearizable": l2.answer, "compact": k2.answer, "name": i2.name}
+        other = {
+            "closed": c2.answer,
+            "linearizable": l2.answer,
+            "compact": k2.answer,
+            "name": i2.name,
+        }
         for key, value in other.items():
             if value != answers[key]:
                 differ.setdefault(key, []).append((value, alt))
@@ -489,4 +495,3 @@ def _reconcile(eb, closure, lin, compactness, ident, alternatives):
     if "name" in differ:
         ident = Identification(None, ident.dim, None, None, None, None, why("name"), eb)
     return closure, lin, compactness, ident
-

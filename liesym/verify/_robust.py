@@ -97,7 +97,8 @@ def not_compact(basis: np.ndarray, delta: float, affine: bool, rng_weights) -> s
         what = f"affine maps of R^{m}" if affine else f"R^{n}"
         return (
             f"dimension {k} exceeds {cap} = dim so({m}), the largest compact algebra of "
-            f"{what} (a compact group is conjugate into SO({m}){', fixing a point' if affine else ''})"
+            f"{what} (a compact group is conjugate into SO({m})"
+            f"{', fixing a point' if affine else ''})"
         )
     lin = _linear(basis, affine)
     m = lin.shape[-1]
@@ -153,7 +154,7 @@ def no_fixed_point(basis: np.ndarray, delta: float) -> str | None:
     least-squares point c is stable, and ``min |A' c' + b'|`` stays positive for every
     nearby algebra when ``min |A c + b| > 2 delta (1 + |c'|)``.
     """
-    k, n, _ = basis.shape
+    _, n, _ = basis.shape
     m = n - 1
     a = basis[:, :m, :m].reshape(-1, m)
     b = basis[:, :m, m].reshape(-1)

@@ -1,4 +1,4 @@
-"""Exact closedness of tori: is exp(z) closed, for commuting elliptic generators z?
+"""Exact closedness of tori: whether exp(z) is closed, for commuting elliptic generators z.
 
 The generators ``Z_1..Z_m`` commute and are skew for a positive definite form, so they act on
 common invariant planes p by rotations with frequencies ``omega[p, j]``. The subgroup exp(z) is
@@ -106,6 +106,16 @@ def _positive_sqrt(a, K):
     return None
 
 
+def _square_class(t, classes: list, field) -> tuple[int, object]:
+    """Index of t's square class in ``classes`` (appended when new) and u with t = u^2 t_class."""
+    for ci, t0 in enumerate(classes):
+        u = _positive_sqrt(field.quo(t, t0), field)
+        if u is not None:
+            return ci, u
+    classes.append(t)
+    return len(classes) - 1, field.one
+
+
 def _q_coords(x, K) -> list:
     """Coordinates of a field element over Q (power basis of the primitive element)."""
     if K == QQ:
@@ -179,7 +189,9 @@ def torus_closure(
             rho = []
             for zj in zf:
                 zju = zj * u
-                r = field.quo(rows_of(zju.to_sparse()).get(i, {}).get(col, field.zero), rows[i][col])
+                r = field.quo(
+                    rows_of(zju.to_sparse()).get(i, {}).get(col, field.zero), rows[i][col]
+                )
                 if not (zju - zu * r).is_zero_matrix:
                     ok = False
                     break
@@ -192,13 +204,7 @@ def torus_closure(
         classes: list = []
         rows_w = []
         for t, rho in planes:
-            for ci, t0 in enumerate(classes):
-                u = _positive_sqrt(field.quo(t, t0), field)
-                if u is not None:
-                    break
-            else:
-                classes.append(t)
-                ci, u = len(classes) - 1, field.one
+            ci, u = _square_class(t, classes, field)
             rows_w.append((ci, [u * r for r in rho]))
         deg = len(_q_coords(field.one, field))
         entries = {}

@@ -130,7 +130,11 @@ def _families():
         True,
         "so(2)+so(2)",
     )
-    for label, w in (("sqrt2", np.sqrt(2.0)), ("sqrt3/2", np.sqrt(3.0) / 2), ("sqrt5", np.sqrt(5.0))):
+    for label, w in (
+        ("sqrt2", np.sqrt(2.0)),
+        ("sqrt3/2", np.sqrt(3.0) / 2),
+        ("sqrt5", np.sqrt(5.0)),
+    ):
         add(
             f"torus 1:{label}",
             lambda r, w=w: (_blocks(_J, w * _J)[None], False),
@@ -140,10 +144,16 @@ def _families():
             "so(2)",
             "torus_irrational",
         )
-    for nn in (7, 50):  # J + [[0, -a], [b, 0]] with a b = n^2 + 1: ratio within 1/(8 n^3) of a rational
+    for nn in (
+        7,
+        50,
+    ):  # J + [[0, -a], [b, 0]] with a b = n^2 + 1: ratio within 1/(8 n^3) of a rational
         add(
             f"torus 1:sqrt({nn * nn + 1}) integer",
-            lambda r, nn=nn: (_blocks(_J, np.array([[0.0, -(nn * nn + 1)], [1.0, 0.0]]))[None], False),
+            lambda r, nn=nn: (
+                _blocks(_J, np.array([[0.0, -(nn * nn + 1)], [1.0, 0.0]]))[None],
+                False,
+            ),
             True,
             False,
             True,
