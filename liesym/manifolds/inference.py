@@ -333,10 +333,10 @@ class GroupInference:
         self._check_params()
         group = CompactLieGroup.from_algebra(self.algebra, self.metric)
         points, rewards = as_reward_data(X, y, name="transitions", n=group.n)
-        if np.ptp(rewards) == 0.0:
+        if len(rewards) > 1 and np.ptp(rewards) == 0.0:
             raise ValueError(
-                "transitions: every reward is the same, so no group element is preferred; "
-                "the task cannot be inferred from these transitions"
+                f"transitions: all {len(rewards)} rewards are the same, so no group element is "
+                "preferred; the task cannot be inferred from these transitions"
             )
         model = self._base_model(group)
         rng = as_rng(self.rng)

@@ -16,7 +16,7 @@ from liesym.verify._field import inertia, is_semisimple, rows_of, sparse, trace
 from liesym.verify._invariants import centre, killing
 from liesym.verify._linearize import FixedPoint, fixed_point
 from liesym.verify._numeric import positive_member
-from liesym.verify._robust import charts, in_any_other_chart, in_every_chart, not_compact
+from liesym.verify._robust import charts, in_every_chart, not_compact
 from liesym.verify._torus import torus_closure
 
 
@@ -105,6 +105,14 @@ def linear_generators(eb: ExactBasis) -> list[DomainMatrix]:
         }
         out.append(sparse(ent, (m, m), eb.K))
     return out
+
+
+def combination(gens: list[DomainMatrix], coords: dict) -> DomainMatrix:
+    """The exact matrix ``sum_i coords[i] gens[i]`` (sparse coordinates)."""
+    acc = gens[0] * gens[0].domain.zero
+    for i, v in coords.items():
+        acc = acc + gens[i] * v
+    return acc
 
 
 def lyapunov_system(gens: list[DomainMatrix]) -> DomainMatrix:
@@ -397,16 +405,6 @@ def is_compact(
         return CompactnessCertificate.undecided(
             f"inconsistent: the exact algebra has an invariant form, yet {robust}", basis=eb
         )
-    alg = eb.algebra
-    weights = np.resize(GENERIC_WEIGHTS, (8, alg.dim))
-    other = in_any_other_chart(not_compact, eb, alg.affine, weights)
-    if other is not None:
-        return CompactnessCertificate.undecided(
-            f"ill-conditioned at tol {eb.tol:g}: the exact algebra within tol is compact, but "
-            f"in the chart that equilibrates every entry above rounding {other}",
-            form=form,
-            basis=eb,
-        )
     z = centre(c, K)
     where = " in the coordinates x - c" if eb.affine else ""
     evidence = dict(invariant_form=form.form, form=form, basis=eb)
@@ -416,12 +414,7 @@ def is_compact(
             closed_subgroup=True,
             **evidence,
         )
-    zs = []
-    for vec in z:
-        acc = gens[0] * K.zero
-        for i, v in vec.items():
-            acc = acc + gens[i] * v
-        zs.append(acc)
+    zs = [combination(gens, vec) for vec in z]
     closed, dim, why, ratios = torus_closure(zs, float_matrix(form.form_dm))
     ratios = tuple(ratios) or None
     evidence.update(closure_dim=dim, frequency_ratios=ratios)

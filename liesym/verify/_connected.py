@@ -232,7 +232,8 @@ def is_connected(
     conds = np.linalg.cond(g)
     coords = np.zeros((m, algebra.dim))
     resid = np.full(m, np.inf)
-    common = dict(determinants=dets, conditions=conds, tol=tol)
+    # resid and coords are filled in place below; the records share them.
+    common = dict(determinants=dets, conditions=conds, tol=tol, residuals=resid, coordinates=coords)
     # Within relative distance tol an element keeps the sign of its determinant iff it stays
     # invertible, i.e. iff cond(g) tol < 1.
     stable = conds * tol < 1.0
@@ -242,8 +243,6 @@ def is_connected(
         return ConnectednessCertificate.refuted(
             f"element {j} has det {dets[j]:.6g} < 0 (stable: condition {conds[j]:.3g} < 1/tol), "
             "but det exp(X) = e^tr(X) > 0",
-            residuals=resid,
-            coordinates=coords,
             witness=j,
             **common,
         )
@@ -253,8 +252,6 @@ def is_connected(
         return ConnectednessCertificate.undecided(
             f"element {j} has condition number {conds[j]:.3g} >= 1/tol: elements within tol of "
             "it may be singular or of either orientation",
-            residuals=resid,
-            coordinates=coords,
             **common,
         )
     for j in progress(range(m), enable=progress_bar, desc="logarithms"):
@@ -265,15 +262,11 @@ def is_connected(
         return ConnectednessCertificate.proved(
             f"all {m} elements have det > 0 and equal exp of an algebra element (largest "
             f"two-sided residual |e^-X g - I|, |g e^-X - I| {resid.max():.2g} <= tol {tol:g})",
-            residuals=resid,
-            coordinates=coords,
             **common,
         )
     j = int(bad[0])
     return ConnectednessCertificate.undecided(
         f"no logarithm in the algebra found for element {j} (two-sided residual "
         f"{resid[j]:.3g} > tol); in a non-compact group exp need not be onto",
-        residuals=resid,
-        coordinates=coords,
         **common,
     )

@@ -295,7 +295,6 @@ class ExactBasis:
     compact_hint: str | None = field(default=None, repr=False)
     natural_condition: float = field(default=1.0, repr=False)
     angle: float | None = field(default=None, repr=False)
-    fine: Balancing | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -512,8 +511,6 @@ def exact_bases(
         if first_only and hint is None:
             break
     if found:
-        for eb in found:
-            object.__setattr__(eb, "fine", fine.balancing)
         lin = metric.balancing.basis
         kappa_nat = natural_condition(lin[:, :-1, :-1] if algebra.affine else lin)
         for eb in found:

@@ -23,7 +23,12 @@ import numpy as np
 
 from liesym._core import SNAP_TOL
 from liesym.verify._closure import ClosureCertificate, as_exact_basis, is_closed
-from liesym.verify._compact import CompactnessCertificate, is_compact, linear_generators
+from liesym.verify._compact import (
+    CompactnessCertificate,
+    combination,
+    is_compact,
+    linear_generators,
+)
 from liesym.verify._exact import ExactBasis, float_matrix
 from liesym.verify._field import inertia, is_semisimple, rows_of, sign
 from liesym.verify._invariants import (
@@ -169,14 +174,8 @@ def _centre_name(eb, c, K, z, torus) -> str:
     """Name of the centre: a torus, or for one dimension the type of its generator."""
     if torus:
         return "+".join(["so(2)"] * z)
-    vecs = centre(c, K)
     gens = linear_generators(eb)
-    elems = []
-    for vec in vecs:
-        acc = gens[0] * K.zero
-        for i, v in vec.items():
-            acc = acc + gens[i] * v
-        elems.append(acc)
+    elems = [combination(gens, vec) for vec in centre(c, K)]
     if z == 1:
         return _generator_type(elems[0], K)[0]
     from liesym.verify._compact import invariant_form_of

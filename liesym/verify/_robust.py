@@ -35,19 +35,6 @@ def charts(eb) -> list[tuple[np.ndarray, float]]:
     return [(eb.metric.basis, delta), (alg.basis, delta)]
 
 
-def in_any_other_chart(check, eb, *args) -> str | None:
-    """A witness in the finely balanced chart (every entry above rounding equilibrated).
-
-    A True about a floating input is withheld when the input, balanced so that even its
-    smallest entries count, is robustly the opposite: two charts then disagree at tol.
-    """
-    fine = getattr(eb, "fine", None)
-    if fine is None or eb.exact_input or getattr(eb, "angle", None) is not None:
-        return None
-    alg = eb.algebra
-    return check(fine.basis, perturbation(eb.tol, alg.n, alg.dim), *args)
-
-
 def in_every_chart(check, pairs, *args) -> str | None:
     """A witness only when ``check(basis, delta, *args)`` finds one in every (basis, delta)."""
     found = [check(b, d, *args) for b, d in pairs]
