@@ -181,3 +181,14 @@ def test_group_inference_refuses_nan_rewards_and_constant_rewards():
     flat = GroupInference(so(2), np.eye(2), base_data=(s, np.ones(10)))
     with pytest.raises(ValueError, match="base_data"):
         flat.fit(s, r)
+
+
+def test_tol_below_the_rounding_level_of_the_data_is_refused():
+    # Mixed generators of so(3) in a chart with entries 1e4 apart: the stored basis is only
+    # accurate to ~1e-9 after balancing, so tol 1e-11 would read rounding as structure.
+    rng = np.random.default_rng(0)
+    chart = so(3).conjugate(np.diag([1.0, 1e3, 1e4])).basis
+    alg = LieAlgebra(np.tensordot(rng.normal(size=(3, 3)), chart, axes=1))
+    with pytest.raises(ValueError, match="tol.*rounding level"):
+        verify(alg, tol=1e-11)
+    assert verify(alg).name == "so(3)"

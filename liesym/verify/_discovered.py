@@ -16,7 +16,7 @@ import numpy as np
 
 from liesym.algebra import LieAlgebra, null_space_angle
 from liesym.verify._charts import balance
-from liesym.verify._exact import TOL_MAX, TOL_MIN, canonical_rows, check_algebra
+from liesym.verify._exact import TOL_MAX, TOL_MIN, canonical_rows, check_algebra, rounding_level
 from liesym.verify._report import VerificationReport, verify
 
 #: Multiple of the estimated angle used as the tolerance: the bootstrap spread underestimates
@@ -188,10 +188,7 @@ def verify_discovered(
     tol = discovery_tolerance(algebra, angle, confidence=confidence)
     bound = min(confidence * angle, np.pi / 2)  # the span is within this angle of the truth
     how = f"{confidence:g} x the discovery's uncertainty {angle:.2g} rad ({source})"
-    bal = balance(algebra.basis, algebra.affine, TOL_MAX)
-    floor = max(
-        TOL_MIN, 10.0 * bal.rounding * canonical_rows(bal.basis.reshape(algebra.dim, -1))[2]
-    )
+    floor = max(TOL_MIN, 10.0 * rounding_level(algebra, min(max(tol, TOL_MIN), TOL_MAX)))
     if tol < 1.1 * floor:
         tol = 1.1 * floor
         how += ", raised to the rounding floor of the data"

@@ -410,6 +410,20 @@ class _Metric:
         return cls(bal, canon, pivots, bal.rounding * amp * spread)
 
 
+def _metric_of(algebra: LieAlgebra, tol: float) -> tuple[_Metric, float]:
+    """The balanced chart at tol and the conditioning of the input's generators."""
+    k = algebra.dim
+    # The orthonormal basis of nearly dependent generators is only known to eps / sigma_rel.
+    sv = algebra.input_singular_values
+    spread = float(sv[0] / sv[k - 1]) if sv.size >= k and sv[k - 1] > 0 else 1.0
+    return _Metric.of(balance(algebra.basis, algebra.affine, tol, spread=spread), spread), spread
+
+
+def rounding_level(algebra: LieAlgebra, tol: float = SNAP_TOL) -> float:
+    """Rounding level of the input's balanced canonical basis (tol must exceed ten times it)."""
+    return _metric_of(check_algebra(algebra), min(check_tol(tol), TOL_MAX))[0].rounding
+
+
 def _identity(n: int) -> np.ndarray:
     return np.array([[Fraction(int(i == j)) for j in range(n)] for i in range(n)], dtype=object)
 
@@ -456,22 +470,14 @@ def exact_bases(
     """
     algebra = check_algebra(algebra)
     tol = check_tol(tol)
-    k, n = algebra.dim, algebra.n
-    # The orthonormal basis of nearly dependent generators is only known to eps / sigma_rel.
-    sv = algebra.input_singular_values
-    spread = float(sv[0] / sv[k - 1]) if sv.size >= k and sv[k - 1] > 0 else 1.0
-    metric = _Metric.of(balance(algebra.basis, algebra.affine, tol, spread=spread), spread)
+    n = algebra.n
+    metric, spread = _metric_of(algebra, tol)
     if tol < 10.0 * metric.rounding:
-        return [
-            _refused(
-                algebra,
-                tol,
-                f"refused: tol {tol:g} is below ten times the rounding level "
-                f"{metric.rounding:.2g} of the balanced data, so rounding errors could not be "
-                "told from structure",
-                metric.balancing,
-            )
-        ]
+        raise ValueError(
+            f"tol: {tol:g} is below ten times the rounding level {metric.rounding:.2g} of this "
+            "input (its generators, balanced, are only known to that precision): rounding "
+            f"errors would count as structure; use tol >= {10.0 * metric.rounding:.2g}"
+        )
     fine = _Metric.of(
         balance(algebra.basis, algebra.affine, tol, pattern=0.0, spread=spread), spread
     )

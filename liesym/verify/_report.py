@@ -287,24 +287,32 @@ def verify(
     or translations. An exact algebra E is then snapped within ``tol`` (see
     :mod:`liesym.verify._exact`), at distance d from the input.
 
-    - **Exact input** (d at the rounding level of the data, ``report.exact_input``; e.g.
-      integer, rational or simple surd entries given as floats): E is the input, and every
-      True or False is a theorem about the input itself (closure, structure constants,
-      compactness including closedness of tori, decided in exact arithmetic).
+    - **Exact input** (``report.exact_input``: the snap succeeds already at ten times the
+      rounding level of the data, e.g. for integer, rational or simple surd entries given as
+      floats): E is the input, and every True or False is a theorem about the input itself
+      (closure, structure constants, compactness including closedness of tori, decided in
+      exact arithmetic, e.g. by the square classes of the frequencies).
     - **Floating input** (d above rounding, at most ``tol``): True and the name are proved
       for E, the exact algebra at distance d, which ``report.about`` states. A False holds
-      for *every* algebra within tol of the input (a numeric witness with a margin:
-      dimension, a bracket leaving the span, a trace, a real part of an eigenvalue beyond its
-      Bauer-Fike radius, a positive Killing eigenvalue, no common fixed point). Tori: True
-      means "within tol of the exact torus with frequency ratios p:q, q <= floor(0.2/sqrt(tol))";
-      a dense winding of E is not reported as False (rational tori lie within tol too).
-      When two exact algebras found within tol (in different charts) disagree, the answer is
-      None: the problem is ill-conditioned at this tol.
+      for *every* algebra within tol of the input, in the balanced chart and in the input's
+      own coordinates (a numeric witness with a margin: dimension, a bracket leaving the
+      span, a trace, a real part of an eigenvalue beyond its Bauer-Fike radius, a positive
+      Killing eigenvalue, no common fixed point). Tori: True means "within tol of the exact
+      torus with frequency ratios p:q, q <= floor(0.2/sqrt(tol))"; a dense winding of E is
+      not reported as False (rational tori lie within tol too).
+    - **Ill-conditioned at tol** (answers None, the reason states the condition number):
+      two exact algebras found within tol in different charts disagree; the eigenvector
+      basis of a generic element has condition kappa with ``kappa^2 tol > 0.1`` (structure
+      at the scale 1/kappa^2 may have been snapped away); or E is not compact while a
+      numeric positive definite invariant form says a compact algebra may lie within tol.
+      Refutations that hold for every algebra within tol stay False.
     - **Discovered algebras** (:func:`liesym.verify.verify_discovered`): as floating input,
-      with tol taken from the discovery's own uncertainty and stated in ``report.tol_source``.
+      with tol taken from the discovery's own uncertainty and stated in ``report.tol_source``;
+      False then holds for every span within that uncertainty (``angle``).
     - None always comes with the reason (no exact algebra within tol, an ill-conditioned
-      chart, an undecidable torus, ...). Connectedness is numeric with a two-sided margin
-      relative to each element's conditioning; False only for a stable negative determinant.
+      chart, an undecidable torus, ...). Connectedness is numeric with a two-sided margin,
+      ``|e^-X g - I|`` and ``|g e^-X - I|`` both at most tol, and needs ``cond(g) tol < 1``;
+      False only for a negative determinant (stable under relative perturbations of size tol).
 
     Parameters
     ----------
