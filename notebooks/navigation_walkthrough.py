@@ -592,8 +592,9 @@ display(
   error {angle_err.max():.1e} rad.
 * **Certificates**: the task algebra is closed={task_report.closed},
   compact={task_report.compact}, connected={task_report.connected},
-  linearizable={task_report.linearizable}, and inside the system algebra (exact residual
-  {structure.embedding_residual:.0e}): subgroup embedding **{structure.embedded}**.
+  linearizable={task_report.linearizable}, and inside the system algebra (numeric residual
+  {structure.embedding_numeric:.0e}, margin {structure.embedding_margin:.2g}): subgroup
+  embedding **{structure.embedded}**.
 * **Test-time inference** without the goal: median goal-angle error
   {np.median(inference_errors[0]):.0e} rad at k = 1, where {mirrored} of {N_TEST} tasks got
   the mirror-image goal (worst {inference_errors[0].max():.1e}); worst

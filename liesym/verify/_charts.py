@@ -190,6 +190,7 @@ def balance(
     Balancing
     """
     k, n, _ = basis.shape
+    level = tol if pattern is None else pattern
     t = np.array([[Fraction(int(i == j)) for j in range(n)] for i in range(n)], dtype=object)
     steps = []
     center = None
@@ -201,7 +202,9 @@ def balance(
         w, b = basis[:, :m, :m], basis[:, :m, m]
         w_scale = float(np.abs(w).max())
         c = None
-        if w_scale > PATTERN_RTOL:
+        # Linear parts below the noise level (tol) would put the "fixed point" wherever the
+        # noise says (a translation is within tol of rotations about far points).
+        if w_scale > max(PATTERN_RTOL, level):
             # Pure translations of the span (elements with W = 0) have no fixed point and do
             # not care where the origin is: centre on the elements with a linear part.
             u, sv, _ = np.linalg.svd(w.reshape(k, -1), full_matrices=False)
@@ -229,7 +232,6 @@ def balance(
                     "translation to the numeric fixed point c = "
                     f"({', '.join(str(v) for v in center)})"
                 )
-    level = tol if pattern is None else pattern
     canon = _echelon(x)
     scale = np.abs(canon).max(axis=(1, 2), keepdims=True)
     rel = scale / np.abs(x).max(axis=(1, 2), keepdims=True)
@@ -290,8 +292,10 @@ def natural_condition(basis: np.ndarray) -> float:
     norm. Snapping at tol can erase that structure once ``kappa tol`` is not small.
     """
     y = np.tensordot(GENERIC_WEIGHTS[: len(basis)], basis, axes=1)
-    y = y / np.linalg.norm(y)
-    _, vecs = np.linalg.eig(y)
+    size = np.linalg.norm(y)
+    if size == 0.0:  # no linear part (translations): nothing to erase
+        return 1.0
+    _, vecs = np.linalg.eig(y / size)
     with np.errstate(all="ignore"):
         kappa = float(np.linalg.cond(vecs))
     return kappa if np.isfinite(kappa) else float("inf")

@@ -294,6 +294,7 @@ class ExactBasis:
     metric: Balancing | None = field(default=None, repr=False)
     compact_hint: str | None = field(default=None, repr=False)
     natural_condition: float = field(default=1.0, repr=False)
+    ill_posed: str | None = field(default=None, repr=False)
     angle: float | None = field(default=None, repr=False)
 
     @property
@@ -472,6 +473,17 @@ def exact_bases(
     tol = check_tol(tol)
     n = algebra.n
     metric, spread = _metric_of(algebra, tol)
+    if 10.0 * metric.rounding > TOL_MAX:
+        return [
+            _refused(
+                algebra,
+                tol,
+                f"refused: ill-conditioned input: its generators (condition number "
+                f"{spread:.3g}), balanced, are only known to {metric.rounding:.2g}, so no "
+                "tolerance can tell structure from rounding",
+                metric.balancing,
+            )
+        ]
     if tol < 10.0 * metric.rounding:
         raise ValueError(
             f"tol: {tol:g} is below ten times the rounding level {metric.rounding:.2g} of this "
@@ -518,6 +530,18 @@ def exact_bases(
             break
     if found:
         lin = metric.balancing.basis
+        if algebra.affine:
+            w_scale = float(np.abs(algebra.basis[:, :-1, :-1]).max())
+            if 0.0 < w_scale <= tol:
+                # A translation is within tol of rotations about points ~1/w_scale away, and
+                # the reverse: which one the input is, tol cannot tell.
+                for eb in found:
+                    object.__setattr__(
+                        eb,
+                        "ill_posed",
+                        f"the linear parts are {w_scale:.2g} of the generators, below tol: "
+                        "translations and motions about points that far away are all within tol",
+                    )
         kappa_nat = natural_condition(lin[:, :-1, :-1] if algebra.affine else lin)
         for eb in found:
             object.__setattr__(eb, "compact_hint", hint)

@@ -364,7 +364,12 @@ def verify(
     eb = found[0]
     closure, lin, compactness, ident = _certify(eb)
     alternatives = tuple(found[1:])
-    if eb.ok and not eb.exact_input and eb.natural_condition**2 * tol > CHART_CONDITION_MAX:
+    if eb.ok and not eb.exact_input and eb.ill_posed:
+        why = f"ill-conditioned at tol {tol:g}: {eb.ill_posed}"
+        closure, lin, compactness, ident = _ill_conditioned(
+            eb, closure, lin, compactness, ident, why
+        )
+    elif eb.ok and not eb.exact_input and eb.natural_condition**2 * tol > CHART_CONDITION_MAX:
         closure, lin, compactness, ident = _ill_conditioned(eb, closure, lin, compactness, ident)
     elif (
         eb.ok
@@ -444,9 +449,9 @@ def undecided_report(
     )
 
 
-def _ill_conditioned(eb, closure, lin, compactness, ident):
+def _ill_conditioned(eb, closure, lin, compactness, ident, why=None):
     """Undecide every answer but the robust refutations (ill-conditioned balanced problem)."""
-    why = (
+    why = why or (
         f"ill-conditioned at tol {eb.tol:g}: a generic element of the balanced algebra has an "
         f"eigenvector basis of condition number kappa = {eb.natural_condition:.3g}, so its "
         f"eigenvalue structure shows at the scale 1/kappa^2 of its entries and kappa^2 tol > "

@@ -102,7 +102,10 @@ def not_compact(basis: np.ndarray, delta: float, affine: bool, rng_weights) -> s
     # A real part of an eigenvalue beyond the Bauer-Fike radius of every nearby element.
     cands = list(lin) + list(np.tensordot(rng_weights[:_N_GENERIC, :k], lin, axes=1))
     for x in cands:
-        x = x / np.linalg.norm(x)
+        size = np.linalg.norm(x)
+        if size == 0.0:  # a pure translation: no linear part to examine
+            continue
+        x = x / size
         vals, vecs = np.linalg.eig(x)
         cond = float(np.linalg.cond(vecs))
         if not np.isfinite(cond):

@@ -238,6 +238,14 @@ def _families():
         "abelian(2)",
     )
     add(
+        "one translation of the plane",
+        lambda r: (_se(2)[1:2], True),
+        True,
+        False,
+        False,
+        "abelian(1)",
+    )
+    add(
         "rotation about a point",
         lambda r: (_affine(_J[None], r.integers(-5, 6, size=2)), True),
         True,
