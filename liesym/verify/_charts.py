@@ -219,9 +219,11 @@ def balance(
             unit = 1.0 / w_scale  # length unit of the linear parts
             window = 1e-3 * tol * unit
             center = np.array([simplest_rational(v, window) for v in c], dtype=object)
-            # What the exact centre leaves of the translations is negligible at tol: it must
-            # not steer the equilibration (it stays in the data and in the distance d).
-            floor[:m, m] = 2.0 * np.sqrt(m) * w_scale * window
+            # What the exact centre leaves of the translations (its rounding, and the
+            # inconsistency of the elements' fixed points, which is noise when they share one)
+            # must not steer the equilibration; it stays in the data and in the distance d.
+            inconsistency = float(np.abs(wk @ c + bk).max()) if keep.size else 0.0
+            floor[:m, m] = 2.0 * (np.sqrt(m) * w_scale * window + inconsistency)
             if any(v != 0 for v in center):
                 t[:m, m] = -center
                 cf = fraction_float(center)

@@ -41,6 +41,7 @@ from sympy.polys.matrices import DomainMatrix
 from liesym._core import SNAP_TOL
 from liesym.algebra import LieAlgebra, grassmann_distance
 from liesym.verify._charts import (
+    EPS,
     Balancing,
     balance,
     eigen_chart,
@@ -420,6 +421,11 @@ def _metric_of(algebra: LieAlgebra, tol: float) -> tuple[_Metric, float]:
     return _Metric.of(balance(algebra.basis, algebra.affine, tol, spread=spread), spread), spread
 
 
+def input_rounding(algebra: LieAlgebra, spread: float) -> float:
+    """Rounding level of the input's canonical basis in its own coordinates."""
+    return 4.0 * EPS * spread * canonical_rows(algebra.flat)[2]
+
+
 def rounding_level(algebra: LieAlgebra, tol: float = SNAP_TOL) -> float:
     """Rounding level of the input's balanced canonical basis (tol must exceed ten times it)."""
     return _metric_of(check_algebra(algebra), min(check_tol(tol), TOL_MAX))[0].rounding
@@ -473,23 +479,27 @@ def exact_bases(
     tol = check_tol(tol)
     n = algebra.n
     metric, spread = _metric_of(algebra, tol)
-    if 10.0 * metric.rounding > TOL_MAX:
+    # The data's own rounding (input coordinates) decides which tolerances make sense at all;
+    # the balancing can magnify it further, which makes the balanced problem ill-conditioned.
+    raw = input_rounding(algebra, spread)
+    if tol < 10.0 * raw:
+        raise ValueError(
+            f"tol: {tol:g} is below ten times the rounding level {raw:.2g} of this input (its "
+            "generators are only known to that precision): rounding errors would count as "
+            f"structure; use tol >= {10.0 * raw:.2g}"
+        )
+    if tol < 10.0 * metric.rounding:
         return [
             _refused(
                 algebra,
                 tol,
-                f"refused: ill-conditioned input: its generators (condition number "
-                f"{spread:.3g}), balanced, are only known to {metric.rounding:.2g}, so no "
-                "tolerance can tell structure from rounding",
+                f"refused: ill-conditioned at tol {tol:g}: the balanced chart "
+                f"({'; '.join(metric.balancing.steps) or 'input coordinates'}) magnifies the "
+                f"rounding of the data to {metric.rounding:.2g}, so tol cannot tell structure "
+                "from rounding there",
                 metric.balancing,
             )
         ]
-    if tol < 10.0 * metric.rounding:
-        raise ValueError(
-            f"tol: {tol:g} is below ten times the rounding level {metric.rounding:.2g} of this "
-            "input (its generators, balanced, are only known to that precision): rounding "
-            f"errors would count as structure; use tol >= {10.0 * metric.rounding:.2g}"
-        )
     fine = _Metric.of(
         balance(algebra.basis, algebra.affine, tol, pattern=0.0, spread=spread), spread
     )
