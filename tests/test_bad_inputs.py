@@ -187,7 +187,7 @@ def test_tol_below_the_rounding_level_of_the_data_is_refused():
     # Nearly dependent generators: their span is only known to eps / 1e-6.
     lx, ly, _ = so(3).basis
     alg = LieAlgebra(np.stack([lx, lx + 1e-6 * ly]))
-    with pytest.raises(ValueError, match="tol.*rounding level"):
+    with pytest.raises(ValueError, match=r"tol.*rounding level"):
         verify(alg, tol=1e-9)
     assert verify(alg, tol=1e-6).closed is not True  # span{L_x, L_y} is not closed
 

@@ -27,8 +27,10 @@ EPS = float(np.finfo(np.float64).eps)
 # Entries whose RMS over the orthonormal basis is below this fraction of the largest are rounding
 # errors of the input (its basis comes from a QR factorisation, accurate to a few eps).
 PATTERN_RTOL = 1e3 * EPS
-# Relative precision of the rational balancing factors: far below any tolerance, far above the
-# rounding of the least-squares solution (~1e-14), so exact charts are recovered exactly.
+# Relative precision of the rational balancing factors in the exact pass: far above the rounding
+# of the least-squares solution (~1e-14), so exact charts are recovered exactly. At a tolerance
+# the window is tol / 4: noise in the data then does not end up in the chart (a factor within
+# tol of 1 is 1), and the entries move by at most tol / 4.
 BALANCE_RTOL = 1e-10
 # Fixed, generic-looking weights of the "generic element" sum_i w_i X_i (deterministic).
 GENERIC_WEIGHTS = np.sqrt(np.arange(2, 200) + 0.5) * np.where(np.arange(198) % 2, -1.0, 1.0)
@@ -175,8 +177,9 @@ def balance(
     affine : bool
     tol : float
         Snapping tolerance: the exact centre is the simplest rational point within
-        ``1e-3 tol`` length units of the numeric one, so the translation it leaves behind is
-        negligible at tol.
+        ``tol / 4`` length units of the numeric one (``1e-3 tol`` in the exact pass), and the
+        diagonal factors are the simplest rationals within relative ``tol / 4``, so what they
+        leave behind stays well within tol.
     pattern : float, optional
         Entries of a canonical (echelon) basis row at most ``pattern`` times the row's largest
         do not steer the equilibration (default ``tol``): they may be noise, and scaling them
@@ -217,7 +220,7 @@ def balance(
                 c = None
         if c is not None:
             unit = 1.0 / w_scale  # length unit of the linear parts
-            window = 1e-3 * tol * unit
+            window = (1e-3 * tol if pattern == 0.0 else 0.25 * tol) * unit
             center = np.array([simplest_rational(v, window) for v in c], dtype=object)
             # What the exact centre leaves of the translations (its rounding, and the
             # inconsistency of the elements' fixed points, which is noise when they share one)
@@ -238,7 +241,8 @@ def balance(
     scale = np.abs(canon).max(axis=(1, 2), keepdims=True)
     rel = scale / np.abs(x).max(axis=(1, 2), keepdims=True)
     logs = _log_balance(canon, level, floor[None] * rel)
-    d = np.array([simplest_rational(math.exp(v), BALANCE_RTOL * math.exp(v)) for v in logs])
+    rel = BALANCE_RTOL if pattern == 0.0 else 0.25 * tol
+    d = np.array([simplest_rational(math.exp(v), rel * math.exp(v)) for v in logs])
     df = fraction_float(d)
     spread = float(df.max() / df.min())
     if spread > 1.0:

@@ -436,7 +436,13 @@ def _identity(n: int) -> np.ndarray:
 
 
 def _charts(metric: Balancing, other: Balancing, affine: bool, tol: float):
-    """Candidate exact charts at tol: (name, exact chart H, condition relative to the metric)."""
+    """Candidate exact charts at tol: (name, exact chart H, condition relative to the metric).
+
+    The input's own coordinates come first (the simplest E when it is within tol there, e.g.
+    noise that the balancing would otherwise absorb into the chart); every candidate must be
+    within tol in the balanced chart as well.
+    """
+    yield "input coordinates", _identity(metric.chart.shape[0]), None
     yield "balanced chart", metric.chart, 1.0
     if any(a != b for a, b in zip(other.chart.ravel(), metric.chart.ravel(), strict=True)):
         yield "balanced chart of the exact pass", other.chart, None
