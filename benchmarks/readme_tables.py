@@ -265,14 +265,18 @@ def verify_table(d: dict) -> list[str]:
             f"| {key} | {r['correct']}/{r['asserted']} ({pct(r['correct_rate'])}) | "
             f"{r['abstained']} ({pct(r['abstention_rate'])}) | {r['wrong']} |"
         )
-    exact = s["by_kind"].get("exact", {}).get("name")
-    if exact:
+    kinds = s["by_kind"]
+    if "exact" in kinds:
+        parts = [
+            f"{kind} {pct(kinds[kind]['name']['abstention_rate'])}"
+            for kind in ("exact", "floating, noise none", "floating, noise below")
+            if kind in kinds
+        ]
         lines += [
             "",
-            f"Exact inputs alone: the name is given for {pct(exact['correct_rate'])} of them "
-            f"(abstained {pct(exact['abstention_rate'])}); floating inputs abstain more, "
-            "mostly where no chart makes them simple within tol or the balanced problem is "
-            "ill-conditioned at tol.",
+            "Name abstentions by kind of input: " + ", ".join(parts) + " (floating inputs "
+            "abstain where no chart makes them simple within tol, e.g. non-compact algebras in "
+            "a random chart, or where the balanced problem is ill-conditioned at tol).",
         ]
     return lines
 
