@@ -30,7 +30,7 @@ disagree on an answer, the answer is undecided (the problem is ill-conditioned a
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
@@ -336,10 +336,7 @@ class ExactBasis:
 
     def to_input(self, m: DomainMatrix) -> DomainMatrix:
         """``H^-1 m H``: a matrix of the chart in the input's coordinates."""
-        if self.chart_dm is None:
-            return m
-        h, hinv = (c.convert_to(m.domain) for c in self.chart_dm)
-        return hinv * m * h
+        return m if self.chart_dm is None else _conjugate_back(m, self.chart_dm)
 
     def form_to_input(self, m: DomainMatrix) -> DomainMatrix:
         """``H^T m H``: a bilinear form of the chart in the input's coordinates."""
@@ -546,23 +543,22 @@ def exact_bases(
             break
     if found:
         lin = metric.balancing.basis
+        ill_posed = None
         if algebra.affine:
             w_scale = float(np.abs(algebra.basis[:, :-1, :-1]).max())
             if 0.0 < w_scale <= tol:
                 # A translation is within tol of rotations about points ~1/w_scale away, and
                 # the reverse: which one the input is, tol cannot tell.
-                for eb in found:
-                    object.__setattr__(
-                        eb,
-                        "ill_posed",
-                        f"the linear parts are {w_scale:.2g} of the generators, below tol: "
-                        "translations and motions about points that far away are all within tol",
-                    )
-        kappa_nat = natural_condition(lin[:, :-1, :-1] if algebra.affine else lin)
-        for eb in found:
-            object.__setattr__(eb, "compact_hint", hint)
-            object.__setattr__(eb, "natural_condition", kappa_nat)
-        return found
+                ill_posed = (
+                    f"the linear parts are {w_scale:.2g} of the generators, below tol: "
+                    "translations and motions about points that far away are all within tol"
+                )
+        facts = dict(
+            compact_hint=hint,
+            natural_condition=natural_condition(lin[:, :-1, :-1] if algebra.affine else lin),
+            ill_posed=ill_posed,
+        )
+        return [replace(eb, **facts) for eb in found]
     return [
         _refused(
             algebra,
@@ -641,14 +637,26 @@ def _snap_in_chart(algebra, measure, metric, h, name, tol_k, tol_exact, kappa, t
     steps = () if name == "input coordinates" else measure.balancing.steps
     if name not in ("input coordinates", "balanced chart"):
         steps = (*steps, name)
-    eb = ExactBasis(
-        matrices=None,
+    mats = tuple(m if chart_dm is None else _conjugate_back(m, chart_dm) for m in dm)
+    approx = np.stack([float_matrix(m) for m in mats])
+    if not exact_pass:
+        # Also within tol in the input's own coordinates (the balancing must not have
+        # compressed structure, or noise, below tol).
+        in_rows, in_piv, _ = canonical_rows(algebra.flat)
+        flat_in = approx.reshape(k, -1)
+        if np.linalg.matrix_rank(flat_in[:, list(in_piv)]) < k:
+            return "the exact algebra has a different pivot structure in the input's coordinates"
+        d_in = float(np.abs(np.linalg.solve(flat_in[:, list(in_piv)], flat_in) - in_rows).max())
+        if d_in > tol:
+            return f"the exact algebra is {d_in:.3g} > tol away in the input's coordinates"
+    return ExactBasis(
+        matrices=tuple(m.to_Matrix() for m in mats),
         simple=tuple(m.to_Matrix() for m in dm),
         chart=None if identity else chart_dm[0].to_Matrix(),
         chart_steps=steps,
         domain=str(K),
         distance=dist,
-        span_distance=math.nan,
+        span_distance=float(grassmann_distance(approx, algebra.basis)),
         exact_input=exact_pass and tol_exact <= EXACT_PASS_MAX,
         rounding=tol_exact / 10.0,
         condition=kappa,
@@ -666,21 +674,12 @@ def _snap_in_chart(algebra, measure, metric, h, name, tol_k, tol_exact, kappa, t
         balancing=measure.balancing,
         metric=metric.balancing,
     )
-    mats = tuple(eb.to_input(m) for m in dm)
-    approx = np.stack([float_matrix(m) for m in mats])
-    if not exact_pass:
-        # Also within tol in the input's own coordinates (the balancing must not have
-        # compressed structure, or noise, below tol).
-        in_rows, in_piv, _ = canonical_rows(algebra.flat)
-        flat_in = approx.reshape(k, -1)
-        if np.linalg.matrix_rank(flat_in[:, list(in_piv)]) < k:
-            return "the exact algebra has a different pivot structure in the input's coordinates"
-        d_in = float(np.abs(np.linalg.solve(flat_in[:, list(in_piv)], flat_in) - in_rows).max())
-        if d_in > tol:
-            return f"the exact algebra is {d_in:.3g} > tol away in the input's coordinates"
-    object.__setattr__(eb, "matrices", tuple(m.to_Matrix() for m in mats))
-    object.__setattr__(eb, "span_distance", float(grassmann_distance(approx, algebra.basis)))
-    return eb
+
+
+def _conjugate_back(m: DomainMatrix, chart_dm: tuple) -> DomainMatrix:
+    """``H^-1 m H`` for the exact chart pair (H, H^-1)."""
+    h, hinv = (c.convert_to(m.domain) for c in chart_dm)
+    return hinv * m * h
 
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

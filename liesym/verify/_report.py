@@ -1,7 +1,7 @@
 """The :class:`VerificationReport` and :func:`verify`, which runs every certificate once."""
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -359,8 +359,7 @@ def verify(
     found = exact_bases(algebra, tol, first_only=True)
     if found[0].ok and not found[0].exact_input:
         found = exact_bases(algebra, tol)
-    for record in found:
-        object.__setattr__(record, "angle", angle)
+    found = [replace(record, angle=angle) for record in found]
     eb = found[0]
     closure, lin, compactness, ident = _certify(eb)
     alternatives = tuple(found[1:])
@@ -431,7 +430,7 @@ def undecided_report(
     ``tol`` may exceed ``TOL_MAX`` (a tolerance too large to snap in).
     """
     eb = refused_basis(algebra, tol, f"refused: no snap at tol {tol:.3g} ({how})")
-    object.__setattr__(eb, "angle", None if angle is None else _check_angle(angle))
+    eb = replace(eb, angle=None if angle is None else _check_angle(angle))
     closure, lin, compactness, ident = _certify(eb)
     conn = None
     if elements is not None:
