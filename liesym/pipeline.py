@@ -19,52 +19,26 @@ from liesym._core import as_count, as_rng
 from liesym._core import progress as progress_bar
 from liesym.algebra import LieAlgebra, grassmann_distance
 
-#: Snapping tolerances tried, in order, for certificates of *data-discovered* algebras: the
-#: first at which an exact basis exists is used and reported. Closed-form estimates from a few
-#: thousand transitions are off by 1e-3 to 1e-2 (benchmarks/results/task_group.json), far above
-#: the library default 1e-6 and below the distance between distinct small-denominator algebras.
-DISCOVERED_TOLS = (1e-3, 3e-3, 1e-2, 3e-2)
 
+def verify_discovered(result, elements=None, **kwargs):
+    """Certify a discovered algebra at its uncertainty (:func:`liesym.verify.verify_discovered`).
 
-def verify_discovered(algebra, elements=None, tols=DISCOVERED_TOLS):
-    """Certify a data-discovered algebra, preferring the simplest exact basis within reach.
-
-    Tolerances are tried in ascending order and the simplest snap wins: small-denominator
-    rationals at any tolerance, then simple algebraic numbers (p/q) sqrt(d), then a chart snap
-    (``H^-1 K H`` with a rational H close to a numeric chart, which reproduces the estimation
-    noise exactly rather than removing it). Within a kind the smallest tolerance wins. The
-    report's ``tol`` says which tolerance was used; its certificates hold for the snapped
-    algebra, within ``report.basis.span_distance`` of the numeric one.
+    The certification policy lives in :mod:`liesym.verify`; this re-export (imported lazily, it
+    loads SymPy) keeps ``liesym.pipeline.verify_discovered`` working.
     """
-    from liesym.verify import verify
+    from liesym.verify import verify_discovered as impl
 
-    reports = []
-    for tol in tols:
-        report = verify(algebra, elements, tol=tol)
-        if report.basis.kind == "rational":
-            return report
-        reports.append(report)
-    for kind in ("algebraic", "chart"):
-        for report in reports:
-            if report.basis.kind == kind:
-                return report
-    return reports[-1]
+    return impl(result, elements, **kwargs)
 
 
 def exact_containment(sub_report, sup_report) -> float | None:
-    """Residual of the snapped ``sub`` algebra outside the snapped ``sup`` algebra.
+    """The exact residual of one certified algebra outside another.
 
-    Both exact bases have small-denominator (or simple algebraic) entries, so the residual is
-    0 to float precision when the containment holds exactly and of order 1e-2 or more when it
-    fails. None when either algebra has no exact basis or they act on different spaces.
+    See :func:`liesym.verify.exact_containment`.
     """
-    if sub_report.exact_basis is None or sup_report.exact_basis is None:
-        return None
-    sub = np.array([np.array(m.tolist(), dtype=float) for m in sub_report.exact_basis])
-    sup = np.array([np.array(m.tolist(), dtype=float) for m in sup_report.exact_basis])
-    if sub.shape[1:] != sup.shape[1:]:
-        return None
-    return float(np.max(LieAlgebra(sup).residual(sub) / np.linalg.norm(sub, axis=(1, 2))))
+    from liesym.verify import exact_containment as impl
+
+    return impl(sub_report, sup_report)
 
 
 @dataclass(frozen=True)
@@ -190,7 +164,6 @@ def discover_structure(
     *,
     n_train: int = 2,
     n_steps: int = 2000,
-    tols=DISCOVERED_TOLS,
     rng=None,
     progress: bool = False,
 ) -> StructureResult:
@@ -205,8 +178,6 @@ def discover_structure(
     n_train : int, optional, default: 2
     n_steps : int, optional, default: 2000
         Random-policy transitions per training task.
-    tols : sequence of float, optional, default: :data:`DISCOVERED_TOLS`
-        Snapping tolerances tried by :func:`verify_discovered`.
     rng : None, int or Generator
     progress : bool, optional, default: False
         Show a progress bar over the stages.
@@ -254,8 +225,9 @@ def discover_structure(
 
     def certify():
         group = found["group"]
-        found["task_report"] = verify_discovered(group.algebra_, group.elements_, tols)
-        found["system_report"] = verify_discovered(found["dyn"].algebra_, None, tols)
+        # Each certificate's tolerance comes from the discovery's own uncertainty.
+        found["task_report"] = verify_discovered(group)
+        found["system_report"] = verify_discovered(found["dyn"])
 
     timings = {}
     stages = [
@@ -346,7 +318,7 @@ def certified_group_inputs(structure: StructureResult) -> tuple[LieAlgebra, np.n
     """The snapped (certified) task algebra and its exact invariant form, as floats.
 
     Test-time inference runs on the *certified* algebra: the snapped exact basis is within
-    ``task_report.basis.span_distance`` of the discovered one, and its invariant form M is
+    ``task_report.snap.span_distance`` of the discovered one, and its invariant form M is
     exactly invariant and positive definite.
     """
     from liesym._core import NotCertifiedError
