@@ -189,7 +189,7 @@ def discover_structure(
     Examples
     --------
     >>> from liesym.envs import circle_tasks
-    >>> res = discover_structure(circle_tasks(), n_steps=1000, rng=0)
+    >>> res = discover_structure(circle_tasks(), n_steps=3000, rng=0)
     >>> res.task_report.name, res.embedded
     ('so(2)', True)
     """
