@@ -1,8 +1,8 @@
 """Hereditary transfer on MuJoCo Reacher-v5 (unmodified), against per-target oracles.
 
-Run ``python benchmarks/bench_reacher.py [--seeds 5] [--n-jobs 2] [--quick]``. Writes
-``benchmarks/results/reacher.json`` and ``reacher_returns.png`` and prints a table and the
-machine.
+Run ``python benchmarks/bench_reacher.py [--seeds 5] [--n-jobs 2] [--quick]
+[--features quadratic|links]``. Writes ``benchmarks/results/reacher.json`` and
+``reacher_returns.png`` and prints a table and the machine.
 
 Setting: :func:`liesym.envs.reacher_tasks` (36 targets at radius 0.15, training targets at 0
 and 22.5 degrees, the representation declared: rotations of the scene). Per pipeline seed,
@@ -16,10 +16,11 @@ evaluation seeds x 16 episodes with common reset seeds.
 
 Budget (deterministic, in env steps): every policy (base, training targets, contrastive,
 and each per-target oracle) is a linear policy ``clip(K phi(obs) + b)`` with fixed product
-features (quadratic and cubic monomials of the observation, see ``features``), trained by
-CEM with the same settings; its budget is ``iterations x population x restarts x episodes
-x 50`` steps plus the final choice between restarts. The per-target oracles are trained
-ONCE per target (seed 1000 + chunk) and shared by all pipeline seeds (stated in the JSON):
+features (``--features``: ``quadratic`` by default, ``links`` adds cubic monomials; see
+:func:`features`), trained by CEM with the same settings; its budget is ``iterations x
+population x restarts x episodes x 50`` steps plus the final choice between restarts. The
+per-target oracles are trained ONCE per target (in 4 fixed chunks of targets, seed 1000 +
+index of the chunk's first target) and shared by all pipeline seeds (stated in the JSON):
 training 36 of them per seed would multiply the cost by five without changing what is
 compared. Everything else is trained per seed.
 """
@@ -37,7 +38,7 @@ from _common import RESULTS, machine_info, summary, write_json
 
 HORIZON = 50  # Reacher-v5's time limit
 ORACLE_SEED = 1000
-ORACLE_CHUNKS = 6  # fixed, so that the oracles do not depend on --n-jobs
+ORACLE_CHUNKS = 4  # fixed (the committed run's 2 jobs x 2), so --n-jobs does not move the oracles
 #: CEM settings of every policy (full run, quick run).
 TRAINER = {
     # Small initial spread: Reacher's control cost (|a|^2 per step) punishes large torques.
@@ -64,20 +65,29 @@ N_EVAL = {"full": 32, "quick": 4}  # episodes of the final evaluation of the CEM
 SCALE = (1, 1, 1, 1, 1, 1, 0.1, 0.1, 1, 1)
 
 
-def features():
-    """Scaled observation; the target and the fingertip error in the frames of both links.
+#: The policy classes: phi(obs) of ``clip(K phi(obs) + b)``, every policy of a run the same.
+FEATURES = {
+    "quadratic": "obs (velocities x 0.1), cos/sin(q0, q1) x (tip - target)",
+    "links": "obs (velocities x 0.1), cos/sin(q0, q1) x (tip - target), cos/sin(q0) x target, "
+    "cos/sin(q0) x cos/sin(q1) x (tip - target)",
+}
 
-    Products of (cos q0, sin q0) with the target and the error rotate them into the first
-    link's frame; products with (cos q1, sin q1) too rotate the error into the second link's
-    frame. The Jacobian-transpose law and the arm's bearing of the target are then linear
-    in the parameters.
+
+def features(kind: str = "quadratic"):
+    """Scaled observation and products rotating the target and fingertip error into link frames.
+
+    ``"quadratic"``: products of the arm's cos/sin with the fingertip error (the error in the
+    first link's frame). ``"links"`` adds the target in the first link's frame and the cubic
+    products of (cos q0, sin q0), (cos q1, sin q1) and the error (the error in the second
+    link's frame), so that the Jacobian-transpose law is linear in the parameters.
     """
     from liesym.policies import ProductFeatures
 
     link1, link2, target, error = (0, 2), (1, 3), (4, 5), (8, 9)
     products = [(i, j) for i in (0, 1, 2, 3) for j in error]
-    products += [(i, j) for i in link1 for j in target]
-    products += [(i, j, k) for i in link1 for j in link2 for k in error]
+    if kind == "links":
+        products += [(i, j) for i in link1 for j in target]
+        products += [(i, j, k) for i in link1 for j in link2 for k in error]
     return ProductFeatures(10, products, scale=np.array(SCALE))
 
 
@@ -101,15 +111,15 @@ def family(n_test: int):
     return reacher_tasks(n_test=n_test)
 
 
-def train_oracles(mode: str, n_test: int, targets: list, seed: int) -> list:
+def train_oracles(mode: str, kind: str, n_test: int, targets: list, seed: int) -> list:
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
         fam = family(n_test)
-        return trainer(mode, seed).fit(fam, targets, features=features()).params_
+        return trainer(mode, seed).fit(fam, targets, features=features(kind)).params_
 
 
-def run_cell(mode: str, n_test: int, seed: int, oracle_params) -> dict:
+def run_cell(mode: str, kind: str, n_test: int, seed: int, oracle_params) -> dict:
     from threadpoolctl import threadpool_limits
 
     from liesym.pipeline import run_pipeline
@@ -118,7 +128,7 @@ def run_cell(mode: str, n_test: int, seed: int, oracle_params) -> dict:
     fam = family(n_test)
     low, high = fam.action_bounds
     oracle = [
-        LinearPolicy.from_params(p, 10, action_dim=2, low=low, high=high, features=features())
+        LinearPolicy.from_params(p, 10, action_dim=2, low=low, high=high, features=features(kind))
         for p in oracle_params
     ]
     t0 = time.perf_counter()
@@ -130,7 +140,7 @@ def run_cell(mode: str, n_test: int, seed: int, oracle_params) -> dict:
             n_episodes=4 if mode == "quick" else 16,
             rng=seed,
             trainer=trainer(mode, seed),
-            features=features(),
+            features=features(kind),
             oracle=oracle,
             start_law="both",
             n_base_steps=200 if mode == "quick" else 2000,
@@ -160,6 +170,9 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="tiny budget, 4 targets, for CI")
     parser.add_argument("--out", default=None)
+    parser.add_argument(
+        "--features", choices=sorted(FEATURES), default="quadratic", help="the policy class"
+    )
     parser.add_argument("--n-test", type=int, default=None, help="targets (36; fewer to probe)")
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
@@ -172,13 +185,15 @@ def main() -> None:
     t0 = time.perf_counter()
     chunks = np.array_split(np.arange(len(targets)), min(ORACLE_CHUNKS, len(targets)))
     parts = Parallel(n_jobs=args.n_jobs)(
-        delayed(train_oracles)(mode, n_test, [targets[i] for i in c], ORACLE_SEED + int(c[0]))
+        delayed(train_oracles)(
+            mode, args.features, n_test, [targets[i] for i in c], ORACLE_SEED + int(c[0])
+        )
         for c in chunks
     )
     oracle_params = np.concatenate(parts)
     oracle_time = time.perf_counter() - t0
     cells = Parallel(n_jobs=args.n_jobs)(
-        delayed(run_cell)(mode, n_test, seed, oracle_params) for seed in seeds
+        delayed(run_cell)(mode, args.features, n_test, seed, oracle_params) for seed in seeds
     )
     methods = list(cells[0]["returns"])
     angles = np.array(cells[0]["angles_deg"])
@@ -220,9 +235,8 @@ def main() -> None:
         "seeds": len(seeds),
         "settings": {
             "family": f"reacher_tasks(radius=0.15, n_test={len(targets)}, train_angles=(0, pi/8))",
-            "policy": "clip(K phi(obs) + b), phi: obs (velocities x 0.1), "
-            "cos/sin(q0, q1) x (tip - target), cos/sin(q0) x target, "
-            "cos/sin(q0) x cos/sin(q1) x (tip - target)",
+            "policy": f"clip(K phi(obs) + b), phi: {FEATURES[args.features]}",
+            "features": args.features,
             "trainer": TRAINER[mode],
             "n_eval_episodes": N_EVAL[mode],
             "env_steps_per_policy": budget(mode),
