@@ -831,7 +831,7 @@ def run_pipeline(
     start_law : {"auto", "own", "symmetrised", "both"}, optional
     trainer : CEMTrainer, optional
         Budget of every trained policy (base, training tasks, oracle, contrastive).
-    features : QuadraticFeatures, optional
+    features : ProductFeatures, optional
         Fixed features of the linear policies.
     oracle : sequence of Policy, optional
         Policies trained on each test task (default: trained here with ``trainer``).

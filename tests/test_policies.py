@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liesym.data.transitions import collect_transitions
 from liesym.envs import NavigationDynamics, circle_tasks, ellipse_tasks, sphere_tasks
@@ -7,6 +9,7 @@ from liesym.policies import (
     CEMTrainer,
     GoalSeekingPolicy,
     LinearPolicy,
+    ProductFeatures,
     RandomPolicy,
     RolloutNoise,
     cem_search,
@@ -154,6 +157,51 @@ def test_batched_training_trains_each_goal():
     assert len(trainer.policies_) == 3 and trainer.history_.shape == (15, 3)
     out = rollout(trainer.policies_, fam, goals, 64, rng=1)
     assert np.all(out.success.mean(axis=1) > 0.9)
+
+
+@st.composite
+def monomials(draw):
+    n = draw(st.integers(1, 5))
+    products = draw(st.lists(st.lists(st.integers(0, n - 1), min_size=1, max_size=4), max_size=6))
+    return n, products
+
+
+@settings(max_examples=40, deadline=None)
+@given(monomials(), st.integers(0, 2**31 - 1))
+def test_product_features_are_the_scaled_observation_then_its_monomials(spec, seed):
+    n, products = spec
+    rng = np.random.default_rng(seed)
+    scale = rng.uniform(0.1, 2.0, size=n)
+    s = rng.normal(size=(3, 2, n))
+    phi = ProductFeatures(n, products, scale=scale)
+    x = s * scale
+    expected = [x[..., i] for i in range(n)] + [np.prod(x[..., p], axis=-1) for p in products]
+    assert phi.dim == n + len(products)
+    np.testing.assert_allclose(phi(s), np.stack(expected, axis=-1), rtol=1e-12, atol=1e-14)
+
+
+def test_linear_policy_on_product_features_is_linear_in_its_parameters(rng):
+    phi = ProductFeatures(3, [(0, 1), (0, 1, 2)])
+    s = rng.normal(size=(5, 3))
+    p, q = rng.normal(size=(2, 2 * 5 + 2))
+
+    def act(params):
+        return LinearPolicy.from_params(params, 3, action_dim=2, features=phi).act(s)
+
+    np.testing.assert_allclose(act(p + 2 * q), act(p) + 2 * act(q))
+
+
+@pytest.mark.parametrize(
+    ("products", "error", "match"),
+    [
+        ([(0, 3)], ValueError, "products"),
+        ([()], ValueError, "products"),
+        ([0], TypeError, "products"),
+    ],
+)
+def test_product_features_reject_bad_monomials(products, error, match):
+    with pytest.raises(error, match=match):
+        ProductFeatures(3, products)
 
 
 @pytest.mark.parametrize(

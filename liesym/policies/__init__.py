@@ -13,7 +13,7 @@ from liesym.policies.base import (
     GoalSeekingPolicy,
     LinearPolicy,
     Policy,
-    QuadraticFeatures,
+    ProductFeatures,
     RandomPolicy,
     ZeroPolicy,
 )
@@ -29,7 +29,7 @@ __all__ = [
     "LinearPolicy",
     "Policy",
     "PopulationEpisodes",
-    "QuadraticFeatures",
+    "ProductFeatures",
     "RandomPolicy",
     "RolloutNoise",
     "Rollouts",

@@ -65,27 +65,34 @@ class _CallAsCollector:
 
 
 @dataclass(frozen=True, eq=False)
-class QuadraticFeatures:
-    """Fixed features ``(s, s_i s_j for (i, j) in pairs)`` of observations ``[..., n]``.
+class ProductFeatures:
+    """Fixed features ``(s, prod(s[i] for i in p) for p in products)`` of observations.
+
+    Monomials of the (scaled) observation coordinates appended to the observation: a policy
+    linear in these features stays linear in its parameters while expressing, e.g., a
+    Jacobian-transpose law (products of joint cos/sin with an error vector).
 
     Parameters
     ----------
     n : int
         Dimension of the observations.
-    pairs : sequence of (int, int)
-        Products appended after the observation itself.
+    products : sequence of sequences of int
+        Index tuples of the monomials appended after the observation itself, in order;
+        ``(i, j)`` is ``s_i s_j``, ``(i, j, k)`` is ``s_i s_j s_k``.
     scale : array-like, shape=[n], optional
         Multipliers applied to the observation first (bring coordinates of very different
         ranges, e.g. angles and angular velocities, to one scale for the search).
 
     Examples
     --------
-    >>> QuadraticFeatures(2, [(0, 1)])([[2.0, 3.0]])
-    array([[2., 3., 6.]])
+    >>> ProductFeatures(3, [(0, 1), (0, 1, 2)])([[2.0, 3.0, 0.5]])
+    array([[2. , 3. , 0.5, 6. , 3. ]])
+    >>> ProductFeatures(3, [(0, 1), (0, 1, 2)]).dim
+    5
     """
 
     n: int
-    pairs: tuple = ()
+    products: tuple = ()
     scale: np.ndarray | None = None
 
     def __post_init__(self) -> None:
@@ -96,26 +103,34 @@ class QuadraticFeatures:
                 raise ValueError(f"scale: expected shape ({n},), got {scale.shape}")
             scale.setflags(write=False)
             object.__setattr__(self, "scale", scale)
-        pairs = tuple((int(i), int(j)) for i, j in self.pairs)
-        if any(not (0 <= i < n and 0 <= j < n) for i, j in pairs):
-            raise ValueError(f"pairs: expected indices in [0, {n}), got {pairs}")
+        try:
+            products = tuple(tuple(int(i) for i in p) for p in self.products)
+        except TypeError as err:
+            raise TypeError(
+                f"products: expected a sequence of index tuples, got {self.products!r}"
+            ) from err
+        if any(not p or not all(0 <= i < n for i in p) for p in products):
+            raise ValueError(f"products: expected non-empty tuples of indices in [0, {n})")
         object.__setattr__(self, "n", n)
-        object.__setattr__(self, "pairs", pairs)
+        object.__setattr__(self, "products", products)
 
     @property
     def dim(self) -> int:
         """Number of features."""
-        return self.n + len(self.pairs)
+        return self.n + len(self.products)
 
     def __call__(self, states) -> np.ndarray:
         """Features of observations ``[..., n]``, shape=[..., dim]."""
         s = np.asarray(states, dtype=np.float64)
         if self.scale is not None:
             s = s * self.scale
-        if not self.pairs:
+        if not self.products:
             return s
-        i, j = np.array(self.pairs).T
-        return np.concatenate([s, s[..., i] * s[..., j]], axis=-1)
+        # Tuples padded to one degree with the index of an appended column of ones.
+        degree = max(len(p) for p in self.products)
+        idx = np.array([p + (self.n,) * (degree - len(p)) for p in self.products])
+        padded = np.concatenate([s, np.ones((*s.shape[:-1], 1))], axis=-1)
+        return np.concatenate([s, np.prod(padded[..., idx], axis=-1)], axis=-1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,7 +151,7 @@ class LinearPolicy(_CallAsCollector):
         Its ``project_action`` is applied to ``K s + b`` (navigation); None applies none.
     low, high : array-like, shape=[m], optional
         Box the actions are clipped to (an env's action space).
-    features : QuadraticFeatures, optional
+    features : ProductFeatures, optional
         Fixed features ``phi`` of the observations (identity by default).
     radius : float, optional
         Project actions radially onto the ball of this radius (before the box clip): the
@@ -160,7 +175,7 @@ class LinearPolicy(_CallAsCollector):
     dynamics: NavigationDynamics | None = None
     low: np.ndarray | None = None
     high: np.ndarray | None = None
-    features: QuadraticFeatures | None = None
+    features: ProductFeatures | None = None
     radius: float | None = None
 
     def __post_init__(self) -> None:
@@ -172,8 +187,8 @@ class LinearPolicy(_CallAsCollector):
         if bias.shape != (m,):
             raise ValueError(f"bias: expected shape ({m},), got {bias.shape}")
         if self.features is not None:
-            if not isinstance(self.features, QuadraticFeatures):
-                raise TypeError(f"features: expected QuadraticFeatures, got {self.features!r}")
+            if not isinstance(self.features, ProductFeatures):
+                raise TypeError(f"features: expected ProductFeatures, got {self.features!r}")
             if self.features.dim != d:
                 raise ValueError(f"gain: expected {self.features.dim} columns (one per feature)")
         if self.dynamics is not None and (m, d) != (self.dynamics.n, self.dynamics.n):

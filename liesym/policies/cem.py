@@ -313,7 +313,7 @@ class CEMTrainer:
             ``start_moves(rng, shape) -> elements [*shape, n, n]``: group elements moving the
             start states (training on the symmetrised start law; any family but the
             navigation fast path).
-        features : QuadraticFeatures, optional
+        features : ProductFeatures, optional
             Fixed features of the linear policy (any family).
         radius : float, optional
             Project actions onto the ball of this radius (see :class:`LinearPolicy`).
