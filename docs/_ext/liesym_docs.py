@@ -362,7 +362,7 @@ class _Suppressor:
         entries = app.config.liesym_suppressions
         if exception is None and entries:
             total = sum(self.hits.values())
-            _LOG.info("liesym_suppressions: %d warnings suppressed (phase B fixes them)", total)
+            _LOG.info("liesym_suppressions: %d warnings suppressed", total)
             for i, entry in enumerate(entries):
                 if i not in self.hits:
                     # Stale once its docstring is fixed (or not re-read by an incremental build).
@@ -370,7 +370,7 @@ class _Suppressor:
 
 
 def setup(app):
-    """Register the page generators, the MathJax copy and the phase-B warning filter."""
+    """Register the page generators, the MathJax copy and the warning filter."""
     import logging
 
     from sphinx.util.logging import NAMESPACE, WarningStreamHandler

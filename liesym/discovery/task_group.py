@@ -46,7 +46,7 @@ class TaskGroupResult:
         Real logarithms of the elements.
     singular_values_ : ndarray
         Spectrum (descending) of the stacked, flattened logarithms of the non-base tasks,
-        each weighted by its conditioning |sin t| / t (t its rotation angle).
+        each weighted by its conditioning ``|sin t| / t`` (t its rotation angle).
     span_dim_ : int
         Dimension of the span of the logarithms (before bracket closure).
     residuals_ : ndarray, shape=[T]

@@ -279,9 +279,7 @@ def verify(
 ) -> VerificationReport:
     """Certify a numeric Lie algebra: exact basis, closure, name, compactness, connectedness.
 
-    What the answers mean
-    ---------------------
-    The input is balanced first (translated to its numeric fixed point, equilibrated by an
+    **What the answers mean.** The input is balanced first (translated to its numeric fixed point, equilibrated by an
     exact diagonal similarity); tolerances and distances are measured in that chart, so the
     answers do not change under scalings of the generators, diagonal changes of coordinates
     or translations. An exact algebra E is then snapped within ``tol`` (see
