@@ -25,6 +25,14 @@ def verify_discovered(result, elements=None, **kwargs):
 
     The certification policy lives in :mod:`liesym.verify`; this re-export (imported lazily, it
     loads SymPy) keeps ``liesym.pipeline.verify_discovered`` working.
+
+    Examples
+    --------
+    >>> from liesym.algebra import LieAlgebra, so
+    >>> noisy = LieAlgebra(so(2).basis + 1e-4 * np.random.default_rng(0).normal(size=(1, 2, 2)))
+    >>> report = verify_discovered(noisy, uncertainty=3e-4)
+    >>> report.name, report.compact, report.tol_source  # doctest: +ELLIPSIS
+    ('so(2)', True, ...)
     """
     from liesym.verify import verify_discovered as impl
 
@@ -35,6 +43,13 @@ def exact_containment(sub_report, sup_report) -> float | None:
     """The exact residual of one certified algebra outside another.
 
     See :func:`liesym.verify.exact_containment`.
+
+    Examples
+    --------
+    >>> from liesym.algebra import LieAlgebra, so
+    >>> from liesym.verify import verify
+    >>> exact_containment(verify(LieAlgebra(so(3).basis[1:2])), verify(so(3)))
+    0.0
     """
     from liesym.verify import exact_containment as impl
 

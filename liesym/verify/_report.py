@@ -60,6 +60,18 @@ class VerificationReport:
     alternatives : tuple of ExactBasis
         Other exact algebras found within tol (floating input only); an answer on which they
         disagree is undecided.
+
+    Examples
+    --------
+    >>> from liesym.algebra import se
+    >>> from liesym.verify import verify
+    >>> report = verify(se(2))
+    >>> report
+    VerificationReport(name='se(2)', closed=True, compact=False, connected=None, linearizable=False)
+    >>> report.about
+    'the input itself (exact: its floats are within rounding, d = 0, of the exact algebra E)'
+    >>> print(report.compactness.reason)  # doctest: +ELLIPSIS
+    dimension 3 exceeds 1 = dim so(2), the largest compact algebra of affine maps of R^2 ...
     """
 
     algebra: LieAlgebra = field(repr=False)
