@@ -22,6 +22,15 @@ def check_element(element, n: int, name: str = "element") -> np.ndarray:
     """Validate a group element acting on R^n: linear (n, n) or affine (n+1, n+1), invertible.
 
     An affine element must have the homogeneous last row ``(0, ..., 0, 1)``.
+
+    Examples
+    --------
+    >>> check_element(np.eye(2), 2).shape
+    (2, 2)
+    >>> check_element(np.zeros((2, 2)), 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: element: expected an invertible matrix, got singular values [0. 0.]
     """
     g = as_finite_array(element, name, ndim=2)
     if g.shape not in ((n, n), (n + 1, n + 1)):
