@@ -9,6 +9,7 @@ EXTRA_DOCTESTS = {"liesym/data/offline.py": "minari"}
 
 
 def pytest_collection_modifyitems(config, items):
+    """Mark the doctests of a module whose optional dependency is missing as skipped."""
     for item in items:
         if not isinstance(item, pytest.DoctestItem):
             continue

@@ -393,7 +393,7 @@ class DifferentialDiscovery:
         Reliability rule of the kernel frames.
     frame_method : {"local_linear", "level_set_pca"} or callable, optional
         Kernel-frame estimator; a callable ``(X, y, rank=None) -> KernelFrames`` replaces
-        :class:`~liesym.discovery.kernel.FrameEstimator` (the per-chunk frame step).
+        ``liesym.discovery.kernel.FrameEstimator`` (the per-chunk frame step).
     weighting : {"quality", "uniform"}, optional, default: "quality"
         Closed form: ``"quality"`` scales the rows of a point by the inverse of its
         estimated angle error (weighted least squares; relative to the median, capped

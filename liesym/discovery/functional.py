@@ -315,8 +315,8 @@ class FunctionalDiscovery:
     ``normalize=False`` follows the prototype (unconstrained W, collapse possible).
 
     The optimiser, minibatch sampler, seed handling and history are those of the
-    differential gradient method (``DifferentialDiscovery(method="gradient")``): the same ``rng`` gives both
-    methods the same initial W and the same minibatches.
+    differential gradient method (``DifferentialDiscovery(method="gradient")``): the same
+    ``rng`` gives both methods the same initial W and the same minibatches.
 
     Parameters
     ----------

@@ -298,7 +298,8 @@ def regret_curve(
         Training of the default oracle.
     oracle : callable or sequence of Policy, optional
         Policies trained directly on each test task (the reference of the score): a factory
-        (called once per task) or one policy per test goal. Default: a :class:`~liesym.policies.CEMTrainer`
+        (called once per task) or one policy per test goal. Default: a
+        :class:`~liesym.policies.CEMTrainer`
         (``trainer``) trained on all test goals in one batch.
     trainer : CEMTrainer, optional
         Settings of the default oracle's training.

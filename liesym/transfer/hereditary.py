@@ -66,8 +66,8 @@ class HereditaryPolicy(_CallAsCollector):
     element : array-like, shape=[n, n] or [n+1, n+1], or pair
         The state element :math:`\rho_S(g)` (linear, or homogeneous affine
         ``[[B, t], [0, 1]]``), e.g. ``family.group_element(goal)``; or the pair
-        ``(rho_S, rho_A)`` of :meth:`liesym.algebra.Representation.elements` (``rho_A``
-        None: invariant actions).
+        ``(rho_S, rho_A)`` returned by the ``elements`` method of a
+        :class:`~liesym.algebra.Representation` (``rho_A`` None: invariant actions).
     action_element : array-like, shape=[m, m], optional
         :math:`\rho_A(g)`; default the linear part of a square state element (navigation:
         actions move like states), the identity when ``element`` is a pair with ``None``.
