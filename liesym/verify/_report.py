@@ -292,10 +292,10 @@ def verify(
     """Certify a numeric Lie algebra: exact basis, closure, name, compactness, connectedness.
 
     **What the answers mean.** The input is balanced first (translated to its numeric fixed
-    point, equilibrated by an exact diagonal similarity); tolerances and distances are
-    measured in that chart, so the answers do not change under scalings of the generators, diagonal changes of coordinates
-    or translations. An exact algebra E is then snapped within ``tol`` (see
-    the module ``liesym.verify._exact``), at distance d from the input.
+    point, equilibrated by an exact diagonal similarity); tolerances and distances are measured
+    in that chart, so the answers do not change under scalings of the generators, diagonal
+    changes of coordinates or translations. An exact algebra E is then snapped within ``tol``
+    (see the module ``liesym.verify._exact``), at distance d from the input.
 
     - **Exact input** (``report.exact_input``: the snap succeeds already at ten times the
       rounding level of the data, e.g. for integer, rational or simple surd entries given as
