@@ -544,7 +544,8 @@ class PipelineResult:
         return "\n".join(lines)
 
 
-#: Kept for callers of the former demo record.
+#: Alias of :class:`PipelineResult` (see its example), kept for callers of the former demo
+#: record.
 DemoResult = PipelineResult
 
 

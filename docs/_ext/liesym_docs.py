@@ -75,13 +75,15 @@ def public_names(module_name: str) -> list[str]:
     names = getattr(module, "__all__", None)
     if names is not None:
         return [n for n in names if not n.startswith("_")]
-    return [
+    defined = [
         name
         for name, obj in vars(module).items()
         if not name.startswith("_")
         and (inspect.isclass(obj) or inspect.isfunction(obj))
         and getattr(obj, "__module__", None) == module_name
-    ] + _documented_data(module)
+    ]
+    # A documented alias (``#: ...`` above ``Alias = Name``) is listed once.
+    return list(dict.fromkeys(defined + _documented_data(module)))
 
 
 def _documented_data(module) -> list[str]:
