@@ -41,6 +41,17 @@ def _int_at_least(minimum: int, what: str):
 
 
 SEED = _int_at_least(0, "a non-negative integer seed")
+SEED.__doc__ = """The argparse type of every ``--seed`` option: a non-negative integer.
+
+Examples
+--------
+>>> SEED("7")
+7
+>>> SEED("-1")
+Traceback (most recent call last):
+...
+argparse.ArgumentTypeError: expected a non-negative integer seed, got -1
+"""
 
 
 def _tolerance(text: str) -> float:
@@ -63,7 +74,32 @@ def register(
     run: Callable[[argparse.Namespace], int],
     help: str,
 ) -> None:
-    """Add a subcommand: ``configure`` adds its arguments, ``run`` executes it."""
+    """Add a subcommand: ``configure`` adds its arguments, ``run`` executes it.
+
+    Parameters
+    ----------
+    name : str
+        The subcommand, ``liesym NAME``.
+    configure : callable
+        ``configure(parser)`` adds the subcommand's arguments to its subparser.
+    run : callable
+        ``run(args) -> int`` executes it and returns the exit code.
+    help : str
+        One line for ``liesym --help``.
+
+    Examples
+    --------
+    >>> def configure(parser):
+    ...     parser.add_argument("--times", type=int, default=1)
+    >>> def run(args):
+    ...     print(" ".join(["hello"] * args.times))
+    ...     return 0
+    >>> register("hello", configure, run, "say hello")
+    >>> main(["hello", "--times", "2"])
+    hello hello
+    0
+    >>> del SUBCOMMANDS["hello"]  # leave the real command line as it was
+    """
     SUBCOMMANDS[name] = (configure, run, help)
 
 
@@ -311,7 +347,18 @@ register(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser with one subparser per registered subcommand."""
+    """The argparse parser with one subparser per registered subcommand.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["verify", "so3", "--tol", "1e-4"])
+    >>> args.command, args.tol
+    ('verify', 0.0001)
+    """
     parser = argparse.ArgumentParser(
         prog="liesym",
         description="Discover, certify and reuse the Lie-group symmetries of task families.",
@@ -333,6 +380,13 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
+
+    Examples
+    --------
+    >>> main(["verify", "torus"])  # doctest: +ELLIPSIS
+    # torus
+    ...
+    0
     """
     parser = build_parser()
     args = parser.parse_args(argv)

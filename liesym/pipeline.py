@@ -25,6 +25,14 @@ def verify_discovered(result, elements=None, **kwargs):
 
     The certification policy lives in :mod:`liesym.verify`; this re-export (imported lazily, it
     loads SymPy) keeps ``liesym.pipeline.verify_discovered`` working.
+
+    Examples
+    --------
+    >>> from liesym.algebra import LieAlgebra, so
+    >>> noisy = LieAlgebra(so(2).basis + 1e-4 * np.random.default_rng(0).normal(size=(1, 2, 2)))
+    >>> report = verify_discovered(noisy, uncertainty=3e-4)
+    >>> report.name, report.compact, report.tol_source  # doctest: +ELLIPSIS
+    ('so(2)', True, ...)
     """
     from liesym.verify import verify_discovered as impl
 
@@ -35,6 +43,13 @@ def exact_containment(sub_report, sup_report) -> float | None:
     """The exact residual of one certified algebra outside another.
 
     See :func:`liesym.verify.exact_containment`.
+
+    Examples
+    --------
+    >>> from liesym.algebra import LieAlgebra, so
+    >>> from liesym.verify import verify
+    >>> exact_containment(verify(LieAlgebra(so(3).basis[1:2])), verify(so(3)))
+    0.0
     """
     from liesym.verify import exact_containment as impl
 
@@ -71,6 +86,15 @@ class StructureResult:
         Scores against the family's ground truth (never used by the methods).
     timings : dict
         Wall time of each stage (seconds).
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks
+    >>> res = discover_structure(circle_tasks(), n_steps=3000, rng=0)
+    >>> res.embedded, res.task_report.name, res.task_group.algebra_.dim
+    (True, 'so(2)', 1)
+    >>> sorted(res.timings), bool(res.errors["task_grassmann"] < 0.05)
+    (['collect', 'symmetries', 'task_group', 'verify'], True)
     """
 
     family: str
@@ -271,6 +295,27 @@ def assemble_structure(
     Returns
     -------
     StructureResult
+
+    Examples
+    --------
+    The stages of :func:`discover_structure`, run one by one:
+
+    >>> from liesym.data import collect_transitions
+    >>> from liesym.discovery import (DifferentialDiscovery, DynamicsSymmetryDiscovery,
+    ...                               discover_task_group)
+    >>> from liesym.envs import circle_tasks
+    >>> from liesym.verify import verify_discovered
+    >>> family, rng = circle_tasks(), np.random.default_rng(0)
+    >>> goals = family.train_goals(2, rng=rng)
+    >>> data = [collect_transitions(family, g[None], 3000, rng=rng) for g in goals]
+    >>> base = DifferentialDiscovery(affine=True).fit(data[0].next_states, data[0].rewards)
+    >>> dyn = DynamicsSymmetryDiscovery().fit(*(np.concatenate([getattr(d, k) for d in data])
+    ...                                         for k in ("states", "actions", "next_states")))
+    >>> group = discover_task_group(data, rng=rng)
+    >>> res = assemble_structure(family, goals, base, dyn, group, verify_discovered(group),
+    ...                          verify_discovered(dyn))
+    >>> res.task_report.name, res.embedded
+    ('so(2)', True)
     """
     task_algebra, system_algebra = group.algebra_, dynamics.algebra_
     numeric = (
@@ -320,6 +365,18 @@ def certified_group_inputs(structure: StructureResult) -> tuple[LieAlgebra, np.n
     Test-time inference runs on the *certified* algebra: the snapped exact basis is within
     ``task_report.snap.span_distance`` of the discovered one, and its invariant form M is
     exactly invariant and positive definite.
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks
+    >>> algebra, metric = certified_group_inputs(
+    ...     discover_structure(circle_tasks(), n_steps=3000, rng=0))
+    >>> algebra.name, metric  # exactly so(2), and the Euclidean metric it preserves
+    (None, array([[1., 0.],
+                  [0., 1.]]))
+    >>> np.round(algebra.basis[0] * np.sqrt(2), 12) + 0.0  # the quarter turn, up to sign
+    array([[ 0.,  1.],
+           [-1.,  0.]])
     """
     from liesym._core import NotCertifiedError
 
@@ -335,7 +392,13 @@ def certified_group_inputs(structure: StructureResult) -> tuple[LieAlgebra, np.n
 
 
 def goal_angle_error(metric, estimated_goals, goals) -> np.ndarray:
-    """See :func:`liesym.transfer.goal_angle_error` (kept here for existing callers)."""
+    """See :func:`liesym.transfer.goal_angle_error` (kept here for existing callers).
+
+    Examples
+    --------
+    >>> goal_angle_error(np.eye(2), [[1.0, 0.0]], [[0.0, 2.0]]).round(6)
+    array([1.570796])
+    """
     from liesym.transfer.metrics import goal_angle_error as angle_error
 
     return angle_error(metric, estimated_goals, goals)
@@ -385,6 +448,21 @@ class PipelineResult:
         The trained base policy of ``"hereditary"`` (families with a declared
         representation; the navigation run keeps it inside its evaluation).
     figures : dict of str to Path
+
+    Examples
+    --------
+    A run takes tens of seconds of CPU even at small sizes, so the doctests skip this example
+    (``liesym demo --quick`` runs the pipeline in ``tests/test_pipeline.py``; the user
+    guide's pipeline page shows a full table):
+
+    >>> from liesym.envs import circle_tasks
+    >>> result = run_pipeline(circle_tasks(), n_test=2, seeds=1, n_episodes=2,
+    ...                       inference_k=(10,), rng=0)  # doctest: +SKIP
+    >>> result.methods  # doctest: +SKIP
+    ('hereditary', 'nearest', 'contrastive', 'zero', 'oracle', 'random')
+    >>> result.structure.embedded, result.scores["hereditary"].shape  # doctest: +SKIP
+    (True, (2,))
+    >>> print(result.table())  # doctest: +SKIP
     """
 
     family: str
@@ -466,7 +544,8 @@ class PipelineResult:
         return "\n".join(lines)
 
 
-#: Kept for callers of the former demo record.
+#: Alias of :class:`PipelineResult` (see its example), kept for callers of the former demo
+#: record.
 DemoResult = PipelineResult
 
 
@@ -936,6 +1015,23 @@ def run_demo(
     Returns
     -------
     PipelineResult
+
+    Examples
+    --------
+    A tiny run (two test tasks, one seed) with its figures. It takes about 20 s of CPU, so
+    the doctests skip it; ``liesym demo --quick`` runs the same path in the test suite
+    (``tests/test_pipeline.py``), and the user guide's pipeline page shows a full table.
+
+    >>> import tempfile
+    >>> from liesym.envs import circle_tasks
+    >>> result = run_demo(circle_tasks(), n_test=2, seeds=1, n_episodes=2, inference_k=(10,),
+    ...                   out_dir=tempfile.mkdtemp(), progress=False, rng=0)  # doctest: +SKIP
+    >>> result.methods  # doctest: +SKIP
+    ('hereditary', 'nearest', 'contrastive', 'zero', 'oracle', 'random')
+    >>> bool(result.scores["hereditary"].min() > 0.95), result.structure.embedded  # doctest: +SKIP
+    (True, True)
+    >>> sorted(result.figures)  # doctest: +SKIP
+    ['base_symmetry', 'relative_regret', 'scores', 'task_algebra']
     """
     result = run_pipeline(
         family,
@@ -956,7 +1052,20 @@ def run_demo(
 
 
 def write_demo_figures(result: PipelineResult, family, out_dir) -> dict:
-    """The figures of a run (:func:`liesym.viz.pipeline_figures`)."""
+    """The figures of a run (:func:`liesym.viz.pipeline_figures`).
+
+    Examples
+    --------
+    After a run (skipped by the doctests: see :func:`run_demo`):
+
+    >>> import tempfile
+    >>> from liesym.envs import circle_tasks
+    >>> family = circle_tasks()
+    >>> result = run_pipeline(family, n_test=2, seeds=1, n_episodes=2,
+    ...                       inference_k=(10,), rng=0)  # doctest: +SKIP
+    >>> sorted(write_demo_figures(result, family, tempfile.mkdtemp()))  # doctest: +SKIP
+    ['base_symmetry', 'relative_regret', 'scores', 'task_algebra']
+    """
     from liesym.viz import pipeline_figures
 
     return pipeline_figures(result, family, out_dir)

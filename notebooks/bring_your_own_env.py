@@ -45,6 +45,8 @@ from liesym.pipeline import run_pipeline
 from liesym.policies import CEMTrainer
 from liesym.viz import pipeline_figures
 
+# %matplotlib inline
+
 SMALL = os.environ.get("LIESYM_SMALL", "") not in ("", "0")  # the test run: smaller sizes
 DT, HORIZON, DOCK = 0.1, 30, np.array([0.3, 0.0])
 

@@ -75,13 +75,15 @@ def public_names(module_name: str) -> list[str]:
     names = getattr(module, "__all__", None)
     if names is not None:
         return [n for n in names if not n.startswith("_")]
-    return [
+    defined = [
         name
         for name, obj in vars(module).items()
         if not name.startswith("_")
         and (inspect.isclass(obj) or inspect.isfunction(obj))
         and getattr(obj, "__module__", None) == module_name
-    ] + _documented_data(module)
+    ]
+    # A documented alias (``#: ...`` above ``Alias = Name``) is listed once.
+    return list(dict.fromkeys(defined + _documented_data(module)))
 
 
 def _documented_data(module) -> list[str]:
@@ -362,7 +364,7 @@ class _Suppressor:
         entries = app.config.liesym_suppressions
         if exception is None and entries:
             total = sum(self.hits.values())
-            _LOG.info("liesym_suppressions: %d warnings suppressed (phase B fixes them)", total)
+            _LOG.info("liesym_suppressions: %d warnings suppressed", total)
             for i, entry in enumerate(entries):
                 if i not in self.hits:
                     # Stale once its docstring is fixed (or not re-read by an incremental build).
@@ -370,7 +372,7 @@ class _Suppressor:
 
 
 def setup(app):
-    """Register the page generators, the MathJax copy and the phase-B warning filter."""
+    """Register the page generators, the MathJax copy and the warning filter."""
     import logging
 
     from sphinx.util.logging import NAMESPACE, WarningStreamHandler

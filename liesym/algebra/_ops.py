@@ -102,6 +102,15 @@ def combine(basis, coeffs) -> np.ndarray:
     Returns
     -------
     ndarray, shape=[..., n, n]
+
+    Examples
+    --------
+    >>> from liesym.algebra import so
+    >>> combine([[[0.0, -1.0], [1.0, 0.0]]], [2.0])
+    array([[ 0., -2.],
+           [ 2.,  0.]])
+    >>> combine(so(3).basis, np.eye(3)[:2]).shape  # a batch of two combinations
+    (2, 3, 3)
     """
     basis = np.asarray(basis, dtype=np.float64)
     coeffs = np.asarray(coeffs, dtype=np.float64)
@@ -151,6 +160,18 @@ def structure_constants_of(basis) -> tuple[np.ndarray, np.ndarray]:
     -------
     c : ndarray, shape=[k, k, k]
     residual : ndarray, shape=[k, k]
+
+    Examples
+    --------
+    The basis of a :class:`~liesym.algebra.LieAlgebra` is orthonormal; for so(3) it is
+    ``L_i / sqrt(2)``, so ``[e_0, e_1] = e_2 / sqrt(2)``, and every bracket stays in the span.
+
+    >>> from liesym.algebra import so
+    >>> c, residual = structure_constants_of(so(3).basis)
+    >>> np.round(c[0, 1], 6) + 0.0
+    array([0.      , 0.      , 0.707107])
+    >>> bool(residual.max() < 1e-12)
+    True
     """
     basis = np.asarray(basis, dtype=np.float64)
     k = basis.shape[0]
@@ -162,7 +183,28 @@ def structure_constants_of(basis) -> tuple[np.ndarray, np.ndarray]:
 
 
 def killing_form_of(structure_constants) -> np.ndarray:
-    """Killing form ``K[i, m] = tr(ad_i ad_m)`` from structure constants (k, k, k)."""
+    """Killing form ``K[i, m] = tr(ad_i ad_m)`` from structure constants (k, k, k).
+
+    Parameters
+    ----------
+    structure_constants : array-like, shape=[k, k, k]
+        ``c[i, j, l]``: the coefficient of ``e_l`` in ``[e_i, e_j]``.
+
+    Returns
+    -------
+    ndarray, shape=[k, k]
+
+    Examples
+    --------
+    The Killing form of so(3) is negative definite (compact and semisimple):
+
+    >>> from liesym.algebra import so
+    >>> c, _ = structure_constants_of(so(3).basis)
+    >>> np.round(killing_form_of(c), 12) + 0.0
+    array([[-1.,  0.,  0.],
+           [ 0., -1.,  0.],
+           [ 0.,  0., -1.]])
+    """
     c = np.asarray(structure_constants, dtype=np.float64)
     return np.einsum("ijl,mlj->im", c, c)
 

@@ -74,10 +74,10 @@ def grassmann_distance(a, b) -> float:
 
 
 def matched_cosine(a, b) -> np.ndarray:
-    """Generator-wise |cosine similarity| after optimal (Hungarian) matching.
+    """Generator-wise absolute cosine similarity after optimal (Hungarian) matching.
 
     LieGAN's metric: each generator of ``a`` is paired with a distinct generator of ``b``
-    so that the total |cos| is largest. It depends on the bases given, unlike
+    so that the total ``|cos|`` is largest. It depends on the bases given, unlike
     :func:`principal_angles`.
 
     Parameters
@@ -87,7 +87,7 @@ def matched_cosine(a, b) -> np.ndarray:
     Returns
     -------
     ndarray, shape=[min(k_a, k_b)]
-        Matched |cos|, in the order of the matched generators of ``a``.
+        Matched ``|cos|``, in the order of the matched generators of ``a``.
 
     Examples
     --------

@@ -82,7 +82,18 @@ def se(n: int) -> LieAlgebra:
 
 
 def translations(n: int) -> LieAlgebra:
-    """Translations of R^n in homogeneous coordinates (abelian, dimension n)."""
+    """Translations of R^n in homogeneous coordinates (abelian, dimension n).
+
+    Examples
+    --------
+    >>> alg = translations(2)
+    >>> alg.dim, alg.n, alg.affine
+    (2, 3, True)
+    >>> alg.exp([[1.0, -2.0]])[0]  # the shift by (1, -2), as a 3 x 3 homogeneous matrix
+    array([[ 1.,  0.,  1.],
+           [ 0.,  1., -2.],
+           [ 0.,  0.,  1.]])
+    """
     n = _check_n(n)
     shifts = with_translations(np.zeros((0, n, n)))
     return LieAlgebra(shifts, affine=True, name=f"translations({n})")
@@ -103,7 +114,13 @@ def sl(n: int) -> LieAlgebra:
 
 
 def gl(n: int) -> LieAlgebra:
-    """gl(n, R): all n x n matrices (dimension n^2)."""
+    """gl(n, R): all n x n matrices (dimension n^2).
+
+    Examples
+    --------
+    >>> gl(3).dim
+    9
+    """
     n = _check_n(n)
     return LieAlgebra(
         np.stack([_unit(n, i, j) for i in range(n) for j in range(n)]), name=f"gl({n},R)"
@@ -111,7 +128,17 @@ def gl(n: int) -> LieAlgebra:
 
 
 def scaling(n: int) -> LieAlgebra:
-    """Uniform scalings: the span of the identity (dimension 1, non-compact)."""
+    """Uniform scalings: the span of the identity (dimension 1, non-compact).
+
+    Examples
+    --------
+    >>> alg = scaling(2)
+    >>> alg.dim
+    1
+    >>> np.round(alg.exp([[np.log(3.0) * np.sqrt(2)]])[0], 12)  # the basis is unit-norm
+    array([[3., 0.],
+           [0., 3.]])
+    """
     n = _check_n(n)
     return LieAlgebra(np.eye(n)[None], name="scaling")
 

@@ -92,6 +92,17 @@ class InvariantDataset:
         span the normal space of the level set (oracle normals for benchmarks).
     params : dict
         Parameters of the kind (``"C"``, ``"center"``, ``"noise"``).
+
+    Examples
+    --------
+    >>> from liesym.data import invariant_function_data
+    >>> data = invariant_function_data("radial", 200, rng=0)  # f = |x|^2 on R^2
+    >>> data.name, data.algebra.name, data.X.shape, data.y.shape
+    ('radial(n=2)', 'so(2)', (200, 2), (200,))
+    >>> normals = data.normals()  # exact: the radial directions
+    >>> bool(np.allclose(np.abs(np.sum(normals[:, 0] * data.X, axis=1)),
+    ...                  np.linalg.norm(data.X, axis=1)))
+    True
     """
 
     X: np.ndarray

@@ -16,7 +16,22 @@ DEFAULT_NOISE_TOL = 3.0
 
 
 class DiscoveryWarning(UserWarning):
-    """A discovery result is uncertain (weak spectral gap, no symmetry found, few samples)."""
+    """A discovery result is uncertain (weak spectral gap, no symmetry found, few samples).
+
+    Examples
+    --------
+    Raised as a warning, not an error: the result is returned and the warning says why it
+    should not be trusted. ``f(x) = x_0 + sin(2 x_1)`` has no linear symmetry:
+
+    >>> import warnings
+    >>> from liesym.discovery import DifferentialDiscovery
+    >>> X = np.random.default_rng(0).normal(size=(300, 2))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     est = DifferentialDiscovery().fit(X, X[:, 0] + np.sin(2 * X[:, 1]))
+    >>> est.dim_, caught[0].category.__name__
+    (0, 'DiscoveryWarning')
+    """
 
 
 @dataclass(frozen=True)

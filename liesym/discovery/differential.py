@@ -128,8 +128,7 @@ def tangency_null_space(
     affine : bool, optional, default: False
     weights : array-like, shape=[N], optional
     dim : int, optional
-        Requested dimension; default: the gap rule of
-        :func:`liesym.discovery._constraints.choose_dimension`.
+        Requested dimension; default: the singular-value gap rule (``choose_dimension``).
     noise_floor, min_gap, noise_tol : float, optional
         Parameters of the gap rule.
 
@@ -394,7 +393,7 @@ class DifferentialDiscovery:
         Reliability rule of the kernel frames.
     frame_method : {"local_linear", "level_set_pca"} or callable, optional
         Kernel-frame estimator; a callable ``(X, y, rank=None) -> KernelFrames`` replaces
-        :class:`~liesym.discovery.kernel.FrameEstimator` (the per-chunk frame step).
+        ``liesym.discovery.kernel.FrameEstimator`` (the per-chunk frame step).
     weighting : {"quality", "uniform"}, optional, default: "quality"
         Closed form: ``"quality"`` scales the rows of a point by the inverse of its
         estimated angle error (weighted least squares; relative to the median, capped
@@ -454,9 +453,9 @@ class DifferentialDiscovery:
         Affine only: the common centre c with ``W c + b = 0`` (least squares), None when
         it is not unique or the relative residual exceeds ``fixed_point_tol``.
     fixed_point_residual_ : float
-    bootstrap_angles_ : ndarray, shape=[n_bootstrap, dim_]
-        Principal angles (radians) between each bootstrap algebra and ``algebra_``, with
-        Poisson(1) bootstrap weights on the samples (streaming bootstrap).
+    bootstrap_angles_ : ndarray, shape=[n_bootstrap, k]
+        Principal angles (radians; k = ``dim_``) between each bootstrap algebra and
+        ``algebra_``, with Poisson(1) bootstrap weights on the samples (streaming bootstrap).
     uncertainty_ : Uncertainty
         Estimated angle between ``algebra_`` and the exact algebra, with its source: the
         bootstrap spread (RMS of the largest bootstrap angle) when ``n_bootstrap > 0``,

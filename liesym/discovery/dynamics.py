@@ -319,7 +319,8 @@ class DynamicsSymmetryDiscovery:
         actions were drawn from an invariant law, e.g. uniform on the action set).
     min_gap : float, optional, default: 4.0
     noise_tol : float, optional, default: 3.0
-        Dimension rule (see :func:`liesym.discovery._constraints.choose_dimension`). The
+        Dimension rule (the singular-value gap rule of
+        :class:`~liesym.discovery.DifferentialDiscovery`). The
         noise floor here propagates the standard errors of A, B, c, Sigma and Sigma_a
         and overestimates the symmetry singular values by a factor 2-5 in the measured
         cases, so a symmetry may exceed it by at most 3x; a weakly broken symmetry (e.g.

@@ -304,8 +304,9 @@ class FunctionalDiscovery:
     per generator for ``dim > 1``, acting through ``exp(sum_i t_i W_i)``). Gradients are
     exact through the matrix exponential (batched Frechet derivatives,
     :func:`expm_frechet_batch`) and need grad f at the *transformed* points: from
-    ``grad``, else from ``f.gradient`` when ``f`` has one (the surrogates of
-    :mod:`liesym.discovery.surrogate` do), else by central finite differences of ``f``
+    ``grad``, else from ``f.gradient`` when ``f`` has one (the surrogates
+    :class:`~liesym.discovery.KNNSurrogate` and :class:`~liesym.discovery.LocalLinearSurrogate`
+    do), else by central finite differences of ``f``
     (2n extra evaluations of f per point and step).
 
     **W = 0 guard.** W = 0 minimises the loss exactly. With ``normalize=True`` (default)
@@ -313,9 +314,9 @@ class FunctionalDiscovery:
     onto the sphere's tangent space before the Adam step and W is renormalised after it.
     ``normalize=False`` follows the prototype (unconstrained W, collapse possible).
 
-    The optimiser, minibatch sampler, seed handling and history are those of
-    :func:`~liesym.discovery._gradient.fit_projection_loss`: the same ``rng`` gives both
-    methods the same initial W and the same minibatches.
+    The optimiser, minibatch sampler, seed handling and history are those of the
+    differential gradient method (``DifferentialDiscovery(method="gradient")``): the same
+    ``rng`` gives both methods the same initial W and the same minibatches.
 
     Parameters
     ----------
@@ -341,7 +342,7 @@ class FunctionalDiscovery:
         The prototype's L2 norm of the batch residual vector, or the mean squared
         residual. Same minimisers; "l2" rescales each step's gradient by the batch
         residual, which tames the exploding residuals of a W with an expanding part
-        (mse needed several times more steps on |x|^2 in our runs).
+        (mse needed several times more steps on ``|x|^2`` in our runs).
     tol_angle : float, optional
         Records ``steps_to_tol_`` (needs ``reference``).
 

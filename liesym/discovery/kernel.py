@@ -48,6 +48,17 @@ class KernelFrames:
     jacobians : ndarray, shape=[N, m, n] or None
         The local Jacobian estimates (``method="local_linear"``).
     method : str
+
+    Examples
+    --------
+    >>> from liesym.discovery import kernel_frames
+    >>> X = np.random.default_rng(0).normal(size=(400, 3))
+    >>> frames = kernel_frames(X, np.sum(X**2, axis=1))  # level sets: spheres
+    >>> frames.rank, frames.normals.shape, frames.kernel.shape
+    (1, (400, 1, 3), (400, 2, 3))
+    >>> radial = X / np.linalg.norm(X, axis=1, keepdims=True)
+    >>> bool(np.median(np.abs(np.sum(frames.normals[:, 0] * radial, axis=1))) > 0.99)
+    True
     """
 
     points: np.ndarray

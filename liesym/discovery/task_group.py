@@ -46,7 +46,7 @@ class TaskGroupResult:
         Real logarithms of the elements.
     singular_values_ : ndarray
         Spectrum (descending) of the stacked, flattened logarithms of the non-base tasks,
-        each weighted by its conditioning |sin t| / t (t its rotation angle).
+        each weighted by its conditioning ``|sin t| / t`` (t its rotation angle).
     span_dim_ : int
         Dimension of the span of the logarithms (before bracket closure).
     residuals_ : ndarray, shape=[T]
@@ -63,6 +63,20 @@ class TaskGroupResult:
         estimated uncertainty and repeats the alignment (and the spectrum of the logs when it
         shows noise directions). :func:`liesym.verify.verify_discovered` turns it into the
         certificate's tolerance.
+
+    Examples
+    --------
+    The rotations about two goals on the unit circle are conjugate by the rotation carrying
+    one goal to the other:
+
+    >>> from liesym.algebra import rotation_about
+    >>> from liesym.discovery import discover_task_group
+    >>> goals = [np.array([1.0, 0.0]), np.array([0.0, 1.0])]
+    >>> res = discover_task_group([], task_symmetries=[rotation_about(g) for g in goals])
+    >>> res.algebra_.dim, res.elements_.shape
+    (1, (2, 2, 2))
+    >>> np.round(res.elements_[1] @ goals[0], 6) + 0.0  # carries goal 0 to goal 1
+    array([0., 1.])
     """
 
     algebra_: LieAlgebra

@@ -32,6 +32,17 @@ class BatchEnv(abc.ABC):
     observation_dim, action_dim : int
     low, high : ndarray, shape=[action_dim]
         The action Box; actions are clipped to it before they are applied.
+
+    Examples
+    --------
+    :class:`~liesym.envs.GymBatch` steps any list of Gymnasium envs as one batch:
+
+    >>> from liesym.envs import GymBatch, NavigationEnv
+    >>> batch = GymBatch([NavigationEnv([1.0, 0.0]), NavigationEnv([0.0, 1.0])])
+    >>> isinstance(batch, BatchEnv), batch.n_envs, batch.observation_dim, batch.action_dim
+    (True, 2, 2, 2)
+    >>> batch.reset([0, 1]).shape
+    (2, 2)
     """
 
     n_envs: int

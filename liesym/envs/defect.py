@@ -44,6 +44,17 @@ class SymmetryDefect:
     elements : ndarray, shape=[N, m, m]
         The sampled group elements.
     transport_goal : bool
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks, symmetry_defect
+    >>> anchor = circle_tasks(anchor=True)  # the prototype's box-clipped actions
+    >>> defect = symmetry_defect(anchor, anchor.task_algebra, n_samples=100, rng=0)
+    >>> defect.is_exact(), defect.n_samples
+    (False, 100)
+    >>> worst = defect.max()
+    >>> bool(worst["action"] > 0.01), worst["noise"] < 1e-12  # the box breaks it, not noise
+    (True, True)
     """
 
     reward: np.ndarray
@@ -254,6 +265,15 @@ class StartLawAudit:
     mean_shift : ndarray, shape=[n]
         Mean of the moved starts minus mean of the own starts, per coordinate.
     n_samples : int
+
+    Examples
+    --------
+    >>> from liesym.algebra import Representation, so
+    >>> from liesym.envs import audit_start_law, circle_tasks
+    >>> audit = audit_start_law(circle_tasks(), Representation(so(2), so(2)), n_samples=100,
+    ...                         n_permutations=50, rng=0)
+    >>> audit.invariant, audit.n_samples
+    (True, 100)
     """
 
     statistic: float

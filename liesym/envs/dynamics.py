@@ -47,6 +47,18 @@ class NavigationStep:
         Task distance ``|P (s' - g)|`` of the next states.
     terminated : ndarray of bool, shape=[...]
         ``distance < termination_radius``.
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks
+    >>> dyn = circle_tasks().dynamics
+    >>> states, actions = np.zeros((2, 2)), np.array([[1.0, 0.0], [0.0, 0.05]])
+    >>> step = dyn.transition(states, actions, [1.0, 0.0], noise=np.zeros((2, 2)))
+    >>> step.applied  # projected onto the disc of radius a_max = 0.1
+    array([[0.1 , 0.  ],
+           [0.  , 0.05]])
+    >>> np.round(step.rewards, 6)
+    array([-0.9     , -1.001249])
     """
 
     applied: np.ndarray

@@ -83,6 +83,23 @@ class TaskFamily(GymnasiumFamily, abc.ABC):
         Linear symmetries of the dynamics (noise and start law included).
     affine_system_algebra : LieAlgebra
         Affine symmetries of the wall-free dynamics: the linear ones plus all translations.
+
+    Examples
+    --------
+    Every navigation family answers the same questions about its tasks:
+
+    >>> from liesym.envs import circle_tasks
+    >>> fam = circle_tasks()
+    >>> goals = fam.test_goals(4)
+    >>> np.round(goals, 6) + 0.0
+    array([[ 1.,  0.],
+           [ 0.,  1.],
+           [-1.,  0.],
+           [ 0., -1.]])
+    >>> np.round(fam.group_element(goals[1]) @ fam.base_goal, 6) + 0.0  # ground truth
+    array([0., 1.])
+    >>> round(fam.task_distance(goals[0], goals[1]), 6)
+    1.570796
     """
 
     dynamics: NavigationDynamics
@@ -241,6 +258,16 @@ class EllipseFamily(TaskFamily):
         The matrix G placing goals.
     base_angle : float, optional, default: 0.0
         Angle t_0 of the base goal.
+
+    Examples
+    --------
+    >>> from liesym.envs import ellipse_tasks
+    >>> fam = ellipse_tasks(np.diag([0.7, 0.9]))
+    >>> np.round(fam.goal_at(np.pi / 2), 6) + 0.0
+    array([0. , 0.9])
+    >>> L = fam.group_element(fam.goal_at(np.pi / 2))
+    >>> np.round(L @ fam.base_goal, 6) + 0.0  # G R(pi/2) G^-1 carries the base goal there
+    array([0. , 0.9])
     """
 
     chart: np.ndarray = None
@@ -379,6 +406,16 @@ class SphereFamily(TaskFamily):
     radius : float, optional, default: 1.0
     base_direction : array-like, shape=[3], optional
         Direction of the base goal, ``e_1`` by default.
+
+    Examples
+    --------
+    >>> from liesym.envs import sphere_tasks
+    >>> fam = sphere_tasks()
+    >>> fam.task_algebra.name, fam.stabilizer_algebra().name  # S^2 = SO(3) / SO(2)
+    ('so(3)', 'so(2)')
+    >>> goal = fam.test_goals(5)[3]
+    >>> bool(np.allclose(fam.group_element(goal) @ fam.base_goal, goal))
+    True
     """
 
     radius: float = 1.0
@@ -501,6 +538,17 @@ class LineFamily(TaskFamily):
         Direction d of the line (normalised).
     extent : float, optional, default: 1.0
         Train and test goals have ``|t| <= extent``.
+
+    Examples
+    --------
+    >>> from liesym.envs import line_tasks
+    >>> fam = line_tasks()
+    >>> fam.task_algebra.affine, fam.invariant_form is None  # translations: not compact
+    (True, True)
+    >>> fam.train_goals(3)
+    array([[ 1.,  0.],
+           [ 1.,  1.],
+           [ 1., -1.]])
     """
 
     origin: np.ndarray = None

@@ -92,6 +92,18 @@ class RewardProfile:
     rho_min, rho_max : float
     residual : float
         RMS residual of the fit on the base data.
+
+    Examples
+    --------
+    The base reward ``-|x - (1, 0)|`` is a function of the distance to its centre:
+
+    >>> from liesym.manifolds import fit_reward_profile
+    >>> x = np.random.default_rng(0).normal(size=(200, 2))
+    >>> prof = fit_reward_profile(x, -np.linalg.norm(x - [1.0, 0.0], axis=1), np.eye(2))
+    >>> np.round(prof.center, 6) + 0.0, bool(prof.residual < 1e-6)
+    (array([1., 0.]), True)
+    >>> np.round(prof(np.array([[1.0, 0.5], [3.0, 0.0]])), 6)  # the reward, predicted
+    array([-0.5, -2. ])
     """
 
     center: np.ndarray

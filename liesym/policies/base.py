@@ -17,7 +17,18 @@ from liesym.envs.dynamics import NavigationDynamics
 
 @runtime_checkable
 class Policy(Protocol):
-    """Anything with ``act(states [..., n]) -> actions [..., n]`` (deterministic)."""
+    """Anything with ``act(states [..., n]) -> actions [..., n]`` (deterministic).
+
+    Examples
+    --------
+    A policy is anything with an ``act`` method; no base class is needed:
+
+    >>> class Still:
+    ...     def act(self, states):
+    ...         return np.zeros_like(states)
+    >>> isinstance(Still(), Policy), Still().act(np.ones((3, 2))).shape
+    (True, (3, 2))
+    """
 
     def act(self, states: np.ndarray) -> np.ndarray:
         """Actions of the states, shape=[..., n]."""

@@ -40,6 +40,14 @@ class CEMResult:
         Score of the distribution's mean at each iteration (the learning curve).
     elite_history : ndarray, shape=[n_iterations, ...]
         Mean score of the elite members at each iteration.
+
+    Examples
+    --------
+    >>> from liesym.policies import cem_search
+    >>> res = cem_search(lambda p, rng: -np.sum((p - 3.0) ** 2, axis=-1), np.zeros(2),
+    ...                  np.ones(2), n_iterations=40, rng=0)
+    >>> res.mean.round(2), res.history.shape, res.elite_history.shape
+    (array([3., 3.]), (40,), (40,))
     """
 
     mean: np.ndarray
@@ -403,6 +411,15 @@ class TrainingResult:
     policy : LinearPolicy
     history : ndarray, shape=[n_iterations]
         Mean return of the search distribution's mean per iteration.
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks
+    >>> from liesym.policies import train_policy
+    >>> fam = circle_tasks()
+    >>> result = train_policy(fam, fam.base_goal, rng=0, n_iterations=10)
+    >>> type(result.policy).__name__, result.history.shape
+    ('LinearPolicy', (10,))
     """
 
     policy: LinearPolicy

@@ -40,6 +40,14 @@ def run_episodes(
     -------
     returns : ndarray, shape=[B]
     lengths : ndarray of int, shape=[B]
+
+    Examples
+    --------
+    >>> from liesym.envs import GymBatch, NavigationEnv
+    >>> batch = GymBatch([NavigationEnv([1.0, 0.0]), NavigationEnv([0.0, 1.0])])
+    >>> returns, lengths = run_episodes(batch, lambda obs: np.zeros((2, 2)), seeds=[0, 1])
+    >>> returns.shape, lengths  # standing still never reaches the goal: the time limit
+    ((2,), array([100, 100]))
     """
     obs = batch.reset(seeds, moves=moves)
     total = np.zeros(batch.n_envs)

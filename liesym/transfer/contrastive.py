@@ -122,6 +122,22 @@ class ContextEncoder:
     b2 : ndarray, shape=[d]
     shift, scale : ndarray, shape=[f]
         Standardisation of the transition features ``(s, a, r, s')``.
+
+    Examples
+    --------
+    The encoder of a fitted :class:`~liesym.transfer.ContrastiveMetaPolicy` maps a context of
+    transitions to a unit code:
+
+    >>> from liesym.data import collect_transitions
+    >>> from liesym.envs import circle_tasks
+    >>> from liesym.policies import CEMTrainer
+    >>> from liesym.transfer import ContrastiveMetaPolicy
+    >>> fam = circle_tasks()
+    >>> model = ContrastiveMetaPolicy(n_encoder_steps=50, n_contexts=64, rng=0,
+    ...     trainer=CEMTrainer(n_iterations=5, n_restarts=1)).fit(fam, fam.train_goals(2))
+    >>> code = model.encoder_.embed(collect_transitions(fam, fam.base_goal, 16, rng=1))
+    >>> code.shape, round(float(np.linalg.norm(code)), 12)
+    ((4,), 1.0)
     """
 
     w1: np.ndarray
@@ -182,6 +198,22 @@ def encoder_loss(theta: np.ndarray, x: np.ndarray, labels, temperature: float, h
     -------
     loss : float
     grad : ndarray, shape like ``theta``
+
+    Examples
+    --------
+    The gradient is exact (checked here against a central difference):
+
+    >>> rng = np.random.default_rng(0)
+    >>> f, h, d = 3, 4, 2  # features, hidden width, code dimension
+    >>> theta = rng.normal(size=f * h + h + h * d + d)
+    >>> x, labels = rng.normal(size=(6, 5, f)), [0, 0, 1, 1, 2, 2]
+    >>> loss, grad = encoder_loss(theta, x, labels, 0.5, h, d)
+    >>> e = np.zeros_like(theta)
+    >>> e[0] = 1e-6
+    >>> numeric = (encoder_loss(theta + e, x, labels, 0.5, h, d)[0]
+    ...            - encoder_loss(theta - e, x, labels, 0.5, h, d)[0]) / 2e-6
+    >>> grad.shape, bool(abs(numeric - grad[0]) < 1e-7)
+    ((26,), True)
     """
     n_ctx, k, f = x.shape
     w1, b1, w2, b2 = _unpack(theta, f, h, d)

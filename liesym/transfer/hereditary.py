@@ -22,6 +22,15 @@ def check_element(element, n: int, name: str = "element") -> np.ndarray:
     """Validate a group element acting on R^n: linear (n, n) or affine (n+1, n+1), invertible.
 
     An affine element must have the homogeneous last row ``(0, ..., 0, 1)``.
+
+    Examples
+    --------
+    >>> check_element(np.eye(2), 2).shape
+    (2, 2)
+    >>> check_element(np.zeros((2, 2)), 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: element: expected an invertible matrix, got singular values [0. 0.]
     """
     g = as_finite_array(element, name, ndim=2)
     if g.shape not in ((n, n), (n + 1, n + 1)):
@@ -57,8 +66,8 @@ class HereditaryPolicy(_CallAsCollector):
     element : array-like, shape=[n, n] or [n+1, n+1], or pair
         The state element :math:`\rho_S(g)` (linear, or homogeneous affine
         ``[[B, t], [0, 1]]``), e.g. ``family.group_element(goal)``; or the pair
-        ``(rho_S, rho_A)`` of :meth:`liesym.algebra.Representation.elements` (``rho_A``
-        None: invariant actions).
+        ``(rho_S, rho_A)`` returned by the ``elements`` method of a
+        :class:`~liesym.algebra.Representation` (``rho_A`` None: invariant actions).
     action_element : array-like, shape=[m, m], optional
         :math:`\rho_A(g)`; default the linear part of a square state element (navigation:
         actions move like states), the identity when ``element`` is a pair with ``None``.

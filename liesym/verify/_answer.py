@@ -17,6 +17,18 @@ class Verdict:
         True: proved; False: refuted by a counter-witness; None: undecided.
     reason : str
         Why (for None: what is missing).
+
+    Examples
+    --------
+    Every certificate record is a Verdict:
+
+    >>> from liesym.algebra import so
+    >>> from liesym.verify import is_closed
+    >>> cert = is_closed(so(3))
+    >>> isinstance(cert, Verdict), cert.answer
+    (True, True)
+    >>> cert.reason
+    'exact: all 3 brackets reduce to zero residual over QQ; Jacobi holds exactly'
     """
 
     answer: bool | None

@@ -33,6 +33,16 @@ class ClosureCertificate(Verdict):
     basis : ExactBasis or None
     constants : tuple or None
         The structure constants as domain elements ``c[i][j]`` = sparse dict ``{l: value}``.
+
+    Examples
+    --------
+    >>> from liesym.algebra import se
+    >>> from liesym.verify import is_closed
+    >>> cert = is_closed(se(2))
+    >>> cert.answer, cert.jacobi, cert.witness
+    (True, True, None)
+    >>> cert.structure_constants[0, 1]  # [E_0, E_1] = -E_2 in the exact basis
+    [0, 0, -1]
     """
 
     structure_constants: object = None

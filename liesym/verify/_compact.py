@@ -36,6 +36,20 @@ class InvariantForm(Verdict):
         Dimension of the exact space of invariant symmetric forms.
     inertia : tuple or None
         (positive, negative, zero) eigenvalue counts of the form examined.
+
+    Examples
+    --------
+    >>> from liesym.algebra import sl, so
+    >>> from liesym.verify import invariant_form
+    >>> inv = invariant_form(so(3))
+    >>> inv.answer, inv.space_dim, inv.form
+    (True, 1, Matrix([
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1]]))
+    >>> inv = invariant_form(sl(2))
+    >>> inv.answer, inv.reason
+    (False, 'the only invariant symmetric form is M = 0')
     """
 
     form: object = None
@@ -72,6 +86,19 @@ class CompactnessCertificate(Verdict):
         The counter-witness behind False.
     robust : bool
         The False holds for every algebra within tol of the input (numeric margins).
+
+    Examples
+    --------
+    >>> from liesym.algebra import se, torus
+    >>> from liesym.verify import is_compact
+    >>> cert = is_compact(torus([1.0, 2.0]))
+    >>> cert.answer, cert.closed_subgroup, cert.frequency_ratios
+    (True, True, (1, 1/2))
+    >>> cert = is_compact(se(2))
+    >>> cert.answer, cert.robust
+    (False, True)
+    >>> print(cert.witness)  # doctest: +ELLIPSIS
+    dimension 3 exceeds 1 = dim so(2), the largest compact algebra of affine maps of R^2 ...
     """
 
     invariant_form: object = None

@@ -36,6 +36,17 @@ class ConnectednessCertificate(Verdict):
     witness : int or None
         Index of an element with det < 0 (not exp of any real matrix).
     tol : float
+
+    Examples
+    --------
+    >>> from liesym.algebra import so
+    >>> from liesym.verify import is_connected
+    >>> rotation, reflection = so(2).exp([[0.5]])[0], np.diag([1.0, -1.0])
+    >>> cert = is_connected(so(2), np.stack([rotation, reflection]))
+    >>> cert.answer, cert.witness, cert.determinants
+    (False, 1, array([ 1., -1.]))
+    >>> is_connected(so(2), rotation[None]).coordinates  # log in the orthonormal basis
+    array([[0.5]])
     """
 
     determinants: np.ndarray | None = None

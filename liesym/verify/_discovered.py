@@ -212,6 +212,16 @@ def exact_containment(sub_report, sup_report) -> float | None:
     Both are exact bases, so the residual is 0 to float precision when the containment holds
     exactly and clearly positive when it fails. None when either algebra has no exact basis or
     they act on different spaces.
+
+    Examples
+    --------
+    >>> from liesym.algebra import LieAlgebra, se, so
+    >>> from liesym.verify import verify
+    >>> rotations_about_x = LieAlgebra(so(3).basis[:1])
+    >>> exact_containment(verify(rotations_about_x), verify(so(3)))
+    0.0
+    >>> round(exact_containment(verify(se(2)), verify(so(3))), 6)  # translations leave so(3)
+    0.707107
     """
     if sub_report.exact_basis is None or sup_report.exact_basis is None:
         return None

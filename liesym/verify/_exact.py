@@ -272,6 +272,20 @@ class ExactBasis:
         How E was obtained, or why no exact algebra was found.
     algebra : LieAlgebra
         The numeric input.
+
+    Examples
+    --------
+    >>> from liesym.algebra import LieAlgebra, so
+    >>> from liesym.verify import exact_basis
+    >>> eb = exact_basis(so(3))
+    >>> eb.ok, eb.domain, eb.exact_input
+    (True, 'QQ', True)
+    >>> noisy = LieAlgebra(so(3).basis + 1e-4 * np.random.default_rng(0).normal(size=(3, 3, 3)))
+    >>> exact_basis(noisy).ok  # the noise is far above the default tol = 1e-6
+    False
+    >>> eb = exact_basis(noisy, tol=1e-3)
+    >>> eb.ok, eb.exact_input, bool(eb.distance < 1e-3)
+    (True, False, True)
     """
 
     matrices: tuple | None

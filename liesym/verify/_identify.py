@@ -75,6 +75,14 @@ class Identification:
     rank : int or None
         Numeric rank (Cartan subalgebra dimension) for semisimple algebras.
     reason : str
+
+    Examples
+    --------
+    >>> from liesym.algebra import se
+    >>> from liesym.verify import identify
+    >>> ident = identify(se(2))
+    >>> ident.name, ident.derived_series, ident.centre_dim, ident.killing_inertia
+    ('se(2)', (3, 2, 0), 0, (0, 1, 2))
     """
 
     name: str | None

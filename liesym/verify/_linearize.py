@@ -34,6 +34,18 @@ class FixedPoint(Verdict):
         Why no fixed point exists.
     numeric_residual : float
         ``max |W_i c + b_i|`` of the numeric orthonormal basis at the exact point.
+
+    Examples
+    --------
+    The rotations about (1, 2) fix that point; the chart ``x -> x - c`` makes them linear:
+
+    >>> from liesym.algebra import rotation_about, se
+    >>> from liesym.verify import fixed_point
+    >>> fp = fixed_point(rotation_about([1.0, 2.0]))
+    >>> fp.answer, fp.point.T
+    (True, Matrix([[1, 2]]))
+    >>> fixed_point(se(2)).answer  # translations move every point
+    False
     """
 
     point: object = None

@@ -60,6 +60,18 @@ class VerificationReport:
     alternatives : tuple of ExactBasis
         Other exact algebras found within tol (floating input only); an answer on which they
         disagree is undecided.
+
+    Examples
+    --------
+    >>> from liesym.algebra import se
+    >>> from liesym.verify import verify
+    >>> report = verify(se(2))
+    >>> report
+    VerificationReport(name='se(2)', closed=True, compact=False, connected=None, linearizable=False)
+    >>> report.about
+    'the input itself (exact: its floats are within rounding, d = 0, of the exact algebra E)'
+    >>> print(report.compactness.reason)  # doctest: +ELLIPSIS
+    dimension 3 exceeds 1 = dim so(2), the largest compact algebra of affine maps of R^2 ...
     """
 
     algebra: LieAlgebra = field(repr=False)
@@ -279,13 +291,11 @@ def verify(
 ) -> VerificationReport:
     """Certify a numeric Lie algebra: exact basis, closure, name, compactness, connectedness.
 
-    What the answers mean
-    ---------------------
-    The input is balanced first (translated to its numeric fixed point, equilibrated by an
-    exact diagonal similarity); tolerances and distances are measured in that chart, so the
-    answers do not change under scalings of the generators, diagonal changes of coordinates
-    or translations. An exact algebra E is then snapped within ``tol`` (see
-    :mod:`liesym.verify._exact`), at distance d from the input.
+    **What the answers mean.** The input is balanced first (translated to its numeric fixed
+    point, equilibrated by an exact diagonal similarity); tolerances and distances are measured
+    in that chart, so the answers do not change under scalings of the generators, diagonal
+    changes of coordinates or translations. An exact algebra E is then snapped within ``tol``
+    (see the module ``liesym.verify._exact``), at distance d from the input.
 
     - **Exact input** (``report.exact_input``: the snap succeeds already at ten times the
       rounding level of the data, e.g. for integer, rational or simple surd entries given as

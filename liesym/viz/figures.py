@@ -211,7 +211,18 @@ def plot_inference_error(k, errors: Mapping[str, np.ndarray], *, ax=None, title=
 
 
 def save_figure(fig, path, *, dpi: int = 120) -> Path:
-    """Save ``fig`` to ``path`` (folders created) and close it; returns the path."""
+    """Save ``fig`` to ``path`` (folders created) and close it; returns the path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> path = save_figure(fig, Path(tempfile.mkdtemp()) / "plots" / "line.png")
+    >>> path.name, path.stat().st_size > 0, plt.fignum_exists(fig.number)
+    ('line.png', True, False)
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")

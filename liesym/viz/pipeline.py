@@ -27,6 +27,20 @@ def pipeline_figures(result, family, out_dir) -> dict:
     Returns
     -------
     dict of str to Path
+
+    Examples
+    --------
+    After a run (skipped by the doctests: see :func:`liesym.pipeline.run_demo`):
+
+    >>> import tempfile
+    >>> from liesym.envs import circle_tasks
+    >>> from liesym.pipeline import run_pipeline
+    >>> family = circle_tasks()
+    >>> result = run_pipeline(family, n_test=2, seeds=1, n_episodes=2,
+    ...                       inference_k=(10,), rng=0)  # doctest: +SKIP
+    >>> figures = pipeline_figures(result, family, tempfile.mkdtemp())  # doctest: +SKIP
+    >>> sorted(figures)  # doctest: +SKIP
+    ['base_symmetry', 'relative_regret', 'scores', 'task_algebra']
     """
     out = Path(out_dir)
     figs = {}
