@@ -10,6 +10,7 @@ compact, connected, linearizable). No ground truth is used by the methods; the f
 truth is used only to *score* what was found (``errors`` fields).
 """
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -71,6 +72,10 @@ class StructureResult:
         Scores against the family's ground truth (never used by the methods).
     timings : dict
         Wall time of each stage (seconds).
+    audit : SymmetryAudit or None
+        The certified task group audited on the env over the whole action box and the
+        reachable states: per-component defect and the label ``"exact"`` or ``"approximate
+        with defect d"`` (:func:`liesym.envs.audit_symmetry`).
     """
 
     family: str
@@ -86,6 +91,7 @@ class StructureResult:
     embedding_margin: float
     errors: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    audit: object = None
 
     @property
     def embedded(self) -> bool | None:
@@ -146,6 +152,10 @@ class StructureResult:
             ),
             ("subgroup embedding", str(self.embedded), ""),
         ]
+        if self.audit is not None:
+            worst = max(self.audit.defect, key=self.audit.defect.get)
+            note = "" if self.audit.exact else f"largest: {worst}"
+            rows.append(("symmetry on the env", self.audit.label, note))
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{a:<{width}}  {b:<26} {c}" for a, b, c in rows)
 
@@ -190,8 +200,8 @@ def discover_structure(
     --------
     >>> from liesym.envs import circle_tasks
     >>> res = discover_structure(circle_tasks(), n_steps=3000, rng=0)
-    >>> res.task_report.name, res.embedded
-    ('so(2)', True)
+    >>> res.task_report.name, res.embedded, res.audit.label
+    ('so(2)', True, 'exact')
     """
     from liesym.data import collect_transitions
     from liesym.discovery.differential import DifferentialDiscovery
@@ -230,11 +240,21 @@ def discover_structure(
         found["system_report"] = verify_discovered(found["dyn"])
 
     timings = {}
+    def audit():
+        from liesym.envs import audit_symmetry
+
+        report = found["task_report"]
+        basis = found["group"].algebra_.basis
+        if report.exact_basis is not None:  # the certified group, not the estimate
+            basis = np.array([np.array(m.tolist(), dtype=float) for m in report.exact_basis])
+        found["audit"] = audit_symmetry(family, basis, rng=rng)
+
     stages = [
         ("collect", collect),
         ("symmetries", symmetries),
         ("task_group", task_group),
         ("verify", certify),
+        ("audit", audit),
     ]
     for name, stage in progress_bar(stages, enable=progress, desc="discover"):
         t0 = time.perf_counter()
@@ -243,9 +263,10 @@ def discover_structure(
     base, dyn, group = found["base"], found["dyn"], found["group"]
     task_report, system_report = found["task_report"], found["system_report"]
 
-    return assemble_structure(
+    result = assemble_structure(
         family, goals, base, dyn, group, task_report, system_report, timings=timings
     )
+    return dataclasses.replace(result, audit=found["audit"])
 
 
 def assemble_structure(
