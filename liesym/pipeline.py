@@ -240,6 +240,7 @@ def discover_structure(
         found["system_report"] = verify_discovered(found["dyn"])
 
     timings = {}
+
     def audit():
         from liesym.envs import audit_symmetry
 
@@ -613,6 +614,60 @@ def _period_coords(representation, rng, shape) -> np.ndarray:
     return (u - 0.5) * periods
 
 
+def discover_representation(family, *, n_steps: int = 5000, rng=None, rewards: bool = False):
+    """A family's representation discovered from random-policy transitions of its training tasks.
+
+    Runs :class:`~liesym.discovery.EquivarianceDiscovery` on the transitions of every training
+    task (dynamics only by default: tasks carried in the reward would break the symmetry the
+    family shares), certifies the state algebra at the discovery's own uncertainty
+    (:func:`verify_discovered`) and pairs the action generators with the certified (snapped)
+    state basis.
+
+    Parameters
+    ----------
+    family : GymnasiumFamily
+    n_steps : int, optional, default: 5000
+        Random-policy transitions per training task.
+    rng : None, int or Generator
+    rewards : bool, optional, default: False
+        Also require the rewards to be invariant (tasks carried in the state).
+
+    Returns
+    -------
+    representation : Representation
+        The certified state basis with the discovered action generators paired to it (or the
+        discovered basis when the certificate has no exact basis).
+    estimator : EquivarianceDiscovery
+    report : VerificationReport
+    """
+    from liesym.algebra import Representation
+    from liesym.data import collect_transitions
+    from liesym.discovery import EquivarianceDiscovery
+
+    rng = as_rng(rng)
+    data = collect_transitions(family, list(family.train_tasks), n_steps, rng=rng)
+    est = EquivarianceDiscovery(rng=rng).fit(
+        data.states, data.actions, data.next_states, data.rewards if rewards else None
+    )
+    if est.representation_ is None:
+        raise RuntimeError(
+            "family: no symmetry of the transitions found (declare the representation, or "
+            "collect more transitions)"
+        )
+    found = est.representation_
+    report = verify_discovered(est)
+    if report.exact_basis is None:
+        return found, est, report
+    exact = np.array([np.array(m.tolist(), dtype=float) for m in report.exact_basis])
+    k = found.dim
+    # exact = T found (within the certificate's tolerance): carry W_A through T.
+    change = np.linalg.lstsq(
+        found.state.basis.reshape(k, -1).T, exact.reshape(k, -1).T, rcond=None
+    )[0]
+    action = np.tensordot(change.T, found.action, axes=1)
+    return Representation(exact, action), est, report
+
+
 def _certify(representation):
     """The declared group's certificate, its compact group and the invariant form."""
     from liesym._core import NotCertifiedError
@@ -651,8 +706,10 @@ def _generic_run(
     n_base_steps,
     contrastive,
     surrogate,
+    n_steps=5000,
 ):
-    """Any family with a declared representation: certify, audit, infer, train, evaluate."""
+    """Any family: certify its representation (declared or discovered), audit, infer, train,
+    evaluate."""
     from liesym.data import collect_transitions
     from liesym.envs import audit_start_law
     from liesym.manifolds import GroupInference
@@ -665,11 +722,11 @@ def _generic_run(
     )
 
     rep = family.representation
-    if rep is None:
-        raise ValueError(
-            "family: declare its representation (GymnasiumFamily(..., representation=...)); "
-            "discovery from transitions runs for the built-in navigation families only"
-        )
+    timings = {}
+    if rep is None:  # discovered from the training tasks' transitions (dynamics only)
+        t0 = time.perf_counter()
+        rep = discover_representation(family, n_steps=n_steps, rng=rng)[0]
+        timings["discover"] = time.perf_counter() - t0
     if rep.state_dim != family.observation_dim:
         raise ValueError(
             f"representation: acts on R^{rep.state_dim}, observations are in "
@@ -684,7 +741,6 @@ def _generic_run(
         raise ValueError(
             f"start_law: expected 'auto', 'own', 'symmetrised' or 'both', got {start_law!r}"
         )
-    timings = {}
     t0 = time.perf_counter()
     report, group = _certify(rep)
     audit = audit_start_law(family, rep, rng=rng)
@@ -863,7 +919,9 @@ def run_pipeline(
         Base-reward model when tasks are carried in the reward.
     n_train, n_steps, n_test, inference_k
         Navigation families: training tasks, random-policy transitions per task, test tasks,
-        and the k values of the inference-error curve.
+        and the k values of the inference-error curve. A family without a declared
+        representation: ``n_steps`` random-policy transitions per training task, from which
+        :func:`discover_representation` finds and certifies it.
 
     Returns
     -------
@@ -924,6 +982,7 @@ def run_pipeline(
         n_base_steps=as_count(n_base_steps, "n_base_steps"),
         contrastive=contrastive,
         surrogate=surrogate,
+        n_steps=as_count(n_steps, "n_steps"),
     )
 
 
