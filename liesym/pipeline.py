@@ -708,8 +708,7 @@ def _generic_run(
     surrogate,
     n_steps=5000,
 ):
-    """Any family: certify its representation (declared or discovered), audit, infer, train,
-    evaluate."""
+    """Any family: certify its (declared or discovered) group, audit, infer, train, evaluate."""
     from liesym.data import collect_transitions
     from liesym.envs import audit_start_law
     from liesym.manifolds import GroupInference

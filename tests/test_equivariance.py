@@ -166,7 +166,7 @@ def test_undeclared_representation_is_discovered_and_certified_for_a_gymnasium_f
     spec.loader.exec_module(mod)
     declared = mod.double_integrator()
     fam = GymnasiumFamily(mod.DoubleIntegrator, declared.train_tasks, declared.test_tasks)
-    rep, est, report = discover_representation(fam, n_steps=3000, rng=0)
+    rep, _, report = discover_representation(fam, n_steps=3000, rng=0)
     assert grassmann_distance(rep.state, np.kron(np.eye(2), J)[None]) <= 0.05
     # The force rotates with the state at the same rate (one scale per pair): W_A = c J for
     # W_S = c blockdiag(J, J) up to the estimation error.
