@@ -248,7 +248,8 @@ def discover_structure(
         basis = found["group"].algebra_.basis
         if report.exact_basis is not None:  # the certified group, not the estimate
             basis = np.array([np.array(m.tolist(), dtype=float) for m in report.exact_basis])
-        found["audit"] = audit_symmetry(family, basis, rng=rng)
+        # A child stream: the audit must not shift the draws of the stages after it.
+        found["audit"] = audit_symmetry(family, basis, rng=rng.spawn(1)[0])
 
     stages = [
         ("collect", collect),
