@@ -10,6 +10,7 @@ compact, connected, linearizable). No ground truth is used by the methods; the f
 truth is used only to *score* what was found (``errors`` fields).
 """
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -86,6 +87,10 @@ class StructureResult:
         Scores against the family's ground truth (never used by the methods).
     timings : dict
         Wall time of each stage (seconds).
+    audit : SymmetryAudit or None
+        The certified task group audited on the env over the whole action box and the
+        reachable states: per-component defect and the label ``"exact"`` or ``"approximate
+        with defect d"`` (:func:`liesym.envs.audit_symmetry`).
 
     Examples
     --------
@@ -94,7 +99,7 @@ class StructureResult:
     >>> res.embedded, res.task_report.name, res.task_group.algebra_.dim
     (True, 'so(2)', 1)
     >>> sorted(res.timings), bool(res.errors["task_grassmann"] < 0.05)
-    (['collect', 'symmetries', 'task_group', 'verify'], True)
+    (['audit', 'collect', 'symmetries', 'task_group', 'verify'], True)
     """
 
     family: str
@@ -110,6 +115,7 @@ class StructureResult:
     embedding_margin: float
     errors: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    audit: object = None
 
     @property
     def embedded(self) -> bool | None:
@@ -170,6 +176,10 @@ class StructureResult:
             ),
             ("subgroup embedding", str(self.embedded), ""),
         ]
+        if self.audit is not None:
+            worst = max(self.audit.defect, key=self.audit.defect.get)
+            note = "" if self.audit.exact else f"largest: {worst}"
+            rows.append(("symmetry on the env", self.audit.label, note))
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{a:<{width}}  {b:<26} {c}" for a, b, c in rows)
 
@@ -214,8 +224,8 @@ def discover_structure(
     --------
     >>> from liesym.envs import circle_tasks
     >>> res = discover_structure(circle_tasks(), n_steps=3000, rng=0)
-    >>> res.task_report.name, res.embedded
-    ('so(2)', True)
+    >>> res.task_report.name, res.embedded, res.audit.label
+    ('so(2)', True, 'exact')
     """
     from liesym.data import collect_transitions
     from liesym.discovery.differential import DifferentialDiscovery
@@ -254,11 +264,23 @@ def discover_structure(
         found["system_report"] = verify_discovered(found["dyn"])
 
     timings = {}
+
+    def audit():
+        from liesym.envs import audit_symmetry
+
+        report = found["task_report"]
+        basis = found["group"].algebra_.basis
+        if report.exact_basis is not None:  # the certified group, not the estimate
+            basis = np.array([np.array(m.tolist(), dtype=float) for m in report.exact_basis])
+        # A child stream: the audit must not shift the draws of the stages after it.
+        found["audit"] = audit_symmetry(family, basis, rng=rng.spawn(1)[0])
+
     stages = [
         ("collect", collect),
         ("symmetries", symmetries),
         ("task_group", task_group),
         ("verify", certify),
+        ("audit", audit),
     ]
     for name, stage in progress_bar(stages, enable=progress, desc="discover"):
         t0 = time.perf_counter()
@@ -267,9 +289,10 @@ def discover_structure(
     base, dyn, group = found["base"], found["dyn"], found["group"]
     task_report, system_report = found["task_report"], found["system_report"]
 
-    return assemble_structure(
+    result = assemble_structure(
         family, goals, base, dyn, group, task_report, system_report, timings=timings
     )
+    return dataclasses.replace(result, audit=found["audit"])
 
 
 def assemble_structure(
@@ -671,6 +694,60 @@ def _period_coords(representation, rng, shape) -> np.ndarray:
     return (u - 0.5) * periods
 
 
+def discover_representation(family, *, n_steps: int = 5000, rng=None, rewards: bool = False):
+    """A family's representation discovered from random-policy transitions of its training tasks.
+
+    Runs :class:`~liesym.discovery.EquivarianceDiscovery` on the transitions of every training
+    task (dynamics only by default: tasks carried in the reward would break the symmetry the
+    family shares), certifies the state algebra at the discovery's own uncertainty
+    (:func:`verify_discovered`) and pairs the action generators with the certified (snapped)
+    state basis.
+
+    Parameters
+    ----------
+    family : GymnasiumFamily
+    n_steps : int, optional, default: 5000
+        Random-policy transitions per training task.
+    rng : None, int or Generator
+    rewards : bool, optional, default: False
+        Also require the rewards to be invariant (tasks carried in the state).
+
+    Returns
+    -------
+    representation : Representation
+        The certified state basis with the discovered action generators paired to it (or the
+        discovered basis when the certificate has no exact basis).
+    estimator : EquivarianceDiscovery
+    report : VerificationReport
+    """
+    from liesym.algebra import Representation
+    from liesym.data import collect_transitions
+    from liesym.discovery import EquivarianceDiscovery
+
+    rng = as_rng(rng)
+    data = collect_transitions(family, list(family.train_tasks), n_steps, rng=rng)
+    est = EquivarianceDiscovery(rng=rng).fit(
+        data.states, data.actions, data.next_states, data.rewards if rewards else None
+    )
+    if est.representation_ is None:
+        raise RuntimeError(
+            "family: no symmetry of the transitions found (declare the representation, or "
+            "collect more transitions)"
+        )
+    found = est.representation_
+    report = verify_discovered(est)
+    if report.exact_basis is None:
+        return found, est, report
+    exact = np.array([np.array(m.tolist(), dtype=float) for m in report.exact_basis])
+    k = found.dim
+    # exact = T found (within the certificate's tolerance): carry W_A through T.
+    change = np.linalg.lstsq(
+        found.state.basis.reshape(k, -1).T, exact.reshape(k, -1).T, rcond=None
+    )[0]
+    action = np.tensordot(change.T, found.action, axes=1)
+    return Representation(exact, action), est, report
+
+
 def _certify(representation):
     """The declared group's certificate, its compact group and the invariant form."""
     from liesym._core import NotCertifiedError
@@ -709,8 +786,9 @@ def _generic_run(
     n_base_steps,
     contrastive,
     surrogate,
+    n_steps=5000,
 ):
-    """Any family with a declared representation: certify, audit, infer, train, evaluate."""
+    """Any family: certify its (declared or discovered) group, audit, infer, train, evaluate."""
     from liesym.data import collect_transitions
     from liesym.envs import audit_start_law
     from liesym.manifolds import GroupInference
@@ -723,11 +801,11 @@ def _generic_run(
     )
 
     rep = family.representation
-    if rep is None:
-        raise ValueError(
-            "family: declare its representation (GymnasiumFamily(..., representation=...)); "
-            "discovery from transitions runs for the built-in navigation families only"
-        )
+    timings = {}
+    if rep is None:  # discovered from the training tasks' transitions (dynamics only)
+        t0 = time.perf_counter()
+        rep = discover_representation(family, n_steps=n_steps, rng=rng)[0]
+        timings["discover"] = time.perf_counter() - t0
     if rep.state_dim != family.observation_dim:
         raise ValueError(
             f"representation: acts on R^{rep.state_dim}, observations are in "
@@ -742,7 +820,6 @@ def _generic_run(
         raise ValueError(
             f"start_law: expected 'auto', 'own', 'symmetrised' or 'both', got {start_law!r}"
         )
-    timings = {}
     t0 = time.perf_counter()
     report, group = _certify(rep)
     audit = audit_start_law(family, rep, rng=rng)
@@ -921,7 +998,9 @@ def run_pipeline(
         Base-reward model when tasks are carried in the reward.
     n_train, n_steps, n_test, inference_k
         Navigation families: training tasks, random-policy transitions per task, test tasks,
-        and the k values of the inference-error curve.
+        and the k values of the inference-error curve. A family without a declared
+        representation: ``n_steps`` random-policy transitions per training task, from which
+        :func:`discover_representation` finds and certifies it.
 
     Returns
     -------
@@ -982,6 +1061,7 @@ def run_pipeline(
         n_base_steps=as_count(n_base_steps, "n_base_steps"),
         contrastive=contrastive,
         surrogate=surrogate,
+        n_steps=as_count(n_steps, "n_steps"),
     )
 
 

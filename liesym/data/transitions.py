@@ -422,6 +422,7 @@ def _collect_gymnasium(family, tasks, n_steps, policy, rng, n_envs, progress, ke
             mask = info.get("_applied_action", np.ones(batch, dtype=bool))
             applied = np.where(mask[:, None], np.asarray(info["applied_action"]), applied)
         done = np.asarray(term) | np.asarray(trunc)
+        returned = nxt.copy()  # same-step autoreset: the reset observations of ended episodes
         if done.any():
             final = info["final_obs"]
             for i in np.flatnonzero(done):
@@ -433,7 +434,7 @@ def _collect_gymnasium(family, tasks, n_steps, policy, rng, n_envs, progress, ke
         count = int(done.sum())
         episode[done] = next_episode + np.arange(count)
         next_episode += count
-        obs = np.where(done[:, None], venv.observations, nxt) if done.any() else nxt
+        obs = np.where(done[:, None], returned, nxt) if done.any() else nxt
     venv.close()
 
     def per_task(key):

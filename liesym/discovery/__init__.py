@@ -4,6 +4,8 @@
   (SVD null space) or by the paper's projection loss (``method="gradient"``);
 - :class:`FunctionalDiscovery`: the finite-transformation baseline f(exp(tW)x) = f(x);
 - :class:`DynamicsSymmetryDiscovery`: linear symmetries of transition data;
+- :class:`EquivarianceDiscovery`: state and action representations under which transitions
+  are equivariant, from local Jacobians on the data's tangent spaces;
 - :func:`discover_task_group`: the task group from one dataset per training task;
 - :func:`kernel_frames`: normal and kernel spaces of level sets, from samples only.
 
@@ -14,6 +16,7 @@ chunks, ``dask.array``) and ``partial_fit``: statistics per chunk, merged exactl
 from liesym.discovery._constraints import DiscoveryWarning
 from liesym.discovery.differential import DifferentialDiscovery, affine_fixed_point
 from liesym.discovery.dynamics import DynamicsSymmetryDiscovery
+from liesym.discovery.equivariance import EquivarianceDiscovery, tangent_dimension
 from liesym.discovery.functional import FunctionalDiscovery
 from liesym.discovery.kernel import KernelFrames, kernel_frames
 from liesym.discovery.surrogate import KNNSurrogate, LocalLinearSurrogate
@@ -23,6 +26,7 @@ __all__ = [
     "DifferentialDiscovery",
     "DiscoveryWarning",
     "DynamicsSymmetryDiscovery",
+    "EquivarianceDiscovery",
     "FunctionalDiscovery",
     "KNNSurrogate",
     "KernelFrames",
@@ -32,4 +36,5 @@ __all__ = [
     "discover_task_group",
     "kernel_frames",
     "lie_closure",
+    "tangent_dimension",
 ]

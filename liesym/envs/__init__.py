@@ -12,7 +12,14 @@ measures how far an env is from a candidate symmetry.
 
 from liesym.algebra.affine import act
 from liesym.envs.batch import BatchEnv, GymBatch
-from liesym.envs.defect import StartLawAudit, SymmetryDefect, audit_start_law, symmetry_defect
+from liesym.envs.defect import (
+    StartLawAudit,
+    SymmetryAudit,
+    SymmetryDefect,
+    audit_start_law,
+    audit_symmetry,
+    symmetry_defect,
+)
 from liesym.envs.dynamics import TERMINATION_RADIUS, NavigationDynamics, NavigationStep
 from liesym.envs.env import NavigationEnv
 from liesym.envs.families import (
@@ -45,10 +52,12 @@ __all__ = [
     "NavigationStep",
     "SphereFamily",
     "StartLawAudit",
+    "SymmetryAudit",
     "SymmetryDefect",
     "TaskFamily",
     "act",
     "audit_start_law",
+    "audit_symmetry",
     "circle_tasks",
     "ellipse_tasks",
     "family_by_name",

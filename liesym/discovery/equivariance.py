@@ -1,0 +1,552 @@
+r"""Symmetries of a step map with separate state and action representations, from transitions.
+
+A pair of generators (W_S on states, W_A on actions) is an infinitesimal symmetry of the
+system ``s' = F(s, a)`` when ``F(exp(t W_S) s, exp(t W_A) a) = exp(t W_S) F(s, a)``;
+differentiated at t = 0,
+
+    W_S F(s, a) = D_sF(s, a) W_S s + D_aF(s, a) W_A a,
+
+which is linear in the unknowns (W_S, W_A) at every data point. The Jacobians are estimated by
+local linear regression of the next states on the neighbours of an anchor transition, with
+the states expressed in coordinates of the data's tangent space (local PCA): observations
+often fill a curved subset of R^n (cos/sin pairs of angles), where the Jacobian is only
+defined along the data and a normal direction would make the regression ill-posed. The
+generator field must then be tangent to the data, ``N^T W_S s = 0`` for the local normals N,
+which supplies the constraints the normal directions would otherwise leave free. With
+rewards, the reward is an invariant output (``dr . (W_S s, W_A a) = 0``), which intersects the
+dynamics' symmetries with the reward's. With ``use_actions``, the second moment of the
+actions must be invariant (valid for an invariant behaviour law, e.g. uniform actions), which
+fixes an invariant metric where the dynamics alone allow all of gl. Everything stacks into
+one matrix whose SVD null space is the representation, its dimension read off the gap of the
+singular values against the noise floor of the regressions.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.spatial
+
+from liesym._core import as_count, as_finite_array, as_rng
+from liesym._core import progress as _progress
+from liesym.algebra import LieAlgebra, Representation
+from liesym.discovery._constraints import (
+    DEFAULT_MIN_GAP,
+    DEFAULT_NOISE_TOL,
+    check_dim,
+    null_space,
+    r_factor,
+    spectrum,
+    square_r,
+)
+from liesym.discovery.differential import Uncertainty, spectral_uncertainty
+
+__all__ = ["EquivarianceDiscovery", "tangent_dimension"]
+
+_TANGENT_TOL = 0.05  # relative residual of normal coordinates on a d-dimensional subset
+_DIM_ANCHORS = 300  # anchors whose neighbourhoods decide the intrinsic dimension
+_BLOCK = 512  # anchors per block of constraint rows
+_MAX_WEIGHT = 10.0  # cap on inverse-error weights: a few overconfident fits cannot dominate
+
+
+def tangent_dimension(neighbourhoods, tol: float = _TANGENT_TOL) -> int:
+    """Intrinsic dimension of data: the fewest local coordinates that explain the others.
+
+    For each candidate d, the neighbourhood offsets are split by local PCA into d tangent and
+    n - d normal coordinates, and the normal ones are regressed on a quadratic polynomial of
+    the tangent ones. On a smooth d-dimensional subset the normal coordinates *are* such a
+    function up to third order (a cos/sin pair's radius, a forward-kinematics channel), so
+    the relative residual collapses at the true d; with fewer coordinates it stays of the
+    order of the missing tangent spread. The answer is the smallest d whose median relative
+    residual (degrees-of-freedom corrected) is below ``tol``, else n (the data fill R^n).
+
+    Parameters
+    ----------
+    neighbourhoods : array-like, shape=[A, k, n]
+        Offsets of the k neighbours of A anchors (any common centring).
+    tol : float, optional, default: 0.05
+        Relative residual below which the normal coordinates count as determined.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    Points near a circle in R^2 (one tangent direction) and points filling R^2:
+
+    >>> rng = np.random.default_rng(0)
+    >>> t = rng.uniform(0, 0.3, size=(50, 20))
+    >>> circle = np.stack([np.cos(t), np.sin(t)], axis=-1)
+    >>> tangent_dimension(circle), tangent_dimension(rng.normal(size=(50, 20, 2)))
+    (1, 2)
+    """
+    x = as_finite_array(neighbourhoods, "neighbourhoods", ndim=3)
+    n_a, k, n = x.shape
+    x = x - x.mean(axis=1, keepdims=True)
+    vt = np.linalg.svd(x, full_matrices=False)[2]
+    for d in range(1, n):
+        q = _n_coef(d, 2)
+        if k < q + 2:
+            break
+        tan = x @ np.swapaxes(vt[:, :d], 1, 2)
+        nor = x @ np.swapaxes(vt[:, d:], 1, 2)
+        iu = np.triu_indices(d)
+        design = np.concatenate(
+            [np.ones((n_a, k, 1)), tan, (tan[..., :, None] * tan[..., None, :])[..., iu[0], iu[1]]],
+            axis=2,
+        )
+        res = nor - design @ (np.linalg.pinv(design) @ nor)
+        rss = np.sum(res**2, axis=(1, 2)) / ((k - q) * (n - d))
+        spread = np.sum(tan**2, axis=(1, 2)) / ((k - 1) * d)
+        if np.median(np.sqrt(rss / np.maximum(spread, 1e-300))) <= tol:
+            return d
+    return n
+
+
+def _check(states, actions, next_states, rewards):
+    s = as_finite_array(states, "states", ndim=2)
+    a = as_finite_array(actions, "actions", ndim=2)
+    s2 = as_finite_array(next_states, "next_states", ndim=2)
+    if not (s.shape[0] == a.shape[0] == s2.shape[0]):
+        raise ValueError(
+            "states, actions, next_states: expected the same number of rows, got "
+            f"{s.shape[0]}, {a.shape[0]}, {s2.shape[0]}"
+        )
+    if s2.shape[1] != s.shape[1]:
+        raise ValueError(
+            f"next_states: expected {s.shape[1]} coordinates like states, got {s2.shape[1]}"
+        )
+    r = None
+    if rewards is not None:
+        r = as_finite_array(rewards, "rewards", ndim=1)
+        if r.shape[0] != s.shape[0]:
+            raise ValueError(f"rewards: expected {s.shape[0]} values, got {r.shape[0]}")
+    return s, a, s2, r
+
+
+class EquivarianceDiscovery:
+    r"""Discover the representation (W_S, W_A) under which transitions are equivariant.
+
+    Parameters
+    ----------
+    dim : int, optional
+        Number of generators; default: the singular-value gap rule against the noise floor.
+    affine : bool, optional, default: False
+        Also allow translations of the states (generators ``[[W_S, t], [0, 0]]``); actions
+        are always acted on linearly.
+    use_actions : bool, optional, default: True
+        Require the second moment of the actions to be invariant,
+        ``W_A E[a a^T] + E[a a^T] W_A^T = 0``: valid when the behaviour policy's action law
+        is invariant (uniform in a symmetric box or disc, Gaussian, ...). Switch it off for
+        a biased policy.
+    k_neighbors : int, optional
+        Neighbours of each anchor in the local regressions; default ``max(40, 2 q)`` for the
+        q coefficients of a polynomial of the given degree in ``n + m`` inputs.
+    degree : {1, 2}, optional, default: 2
+        Degree of the local polynomial regressions. 2 removes the first-order curvature bias
+        of the Jacobians and of the tangent spaces (neighbourhoods in several dimensions are
+        wide, so the bias of a local linear fit dominates on smooth deterministic data).
+    n_bootstrap : int, optional, default: 16
+        Bootstrap draws behind ``uncertainty_`` (Poisson(1) weights on the anchors and on the
+        actions of the moment constraint); 0 uses the singular-value noise floor instead.
+    n_anchors : int, optional, default: 3000
+        Anchor transitions at which Jacobians are estimated (all when fewer).
+    tangent_dim : int, optional
+        Intrinsic dimension of the states; default: :func:`tangent_dimension` of the local
+        PCA spectra.
+    min_gap, noise_tol : float, optional
+        Dimension rule (see :func:`liesym.discovery._constraints.choose_dimension`).
+    rng : None, int or Generator
+        Choice of anchors.
+    progress : bool, optional, default: False
+        Progress bar over blocks of anchors.
+
+    Attributes
+    ----------
+    representation_ : Representation or None
+        The discovered generators: ``state`` (linear, or affine with ``affine=True``) and
+        ``action`` (W_A, possibly zero: invariant actions). None when no symmetry is found.
+    action_generators_ : ndarray, shape=[dim_, m, m]
+        W_A paired with ``representation_.state.basis`` (the same change of basis).
+    action_norm_ : ndarray, shape=[dim_]
+        ``|W_A| / |W_S|`` of each generator (0 for invariant actions, up to estimation error).
+    algebra_ : LieAlgebra or None
+        ``representation_.state``: what :func:`liesym.verify.verify_discovered` certifies.
+    singular_values_ : ndarray, shape=[p]
+        Ascending, over the stacked unknowns ``(vec W_S, vec W_A)``.
+    dim_ : int
+    gap_ : float
+    noise_floor_ : float
+        Expected singular value of an exact symmetry under the regressions' errors.
+    uncertainty_ : Uncertainty
+        Estimated angle between ``algebra_`` and the exact algebra: the RMS of the largest
+        bootstrap angle (or, with ``n_bootstrap=0``, the singular-value noise floor), as
+        ``DifferentialDiscovery`` reports it; :func:`liesym.verify.verify_discovered` turns it
+        into the certificate's tolerance.
+    bootstrap_angles_ : ndarray, shape=[n_bootstrap, dim_]
+        Principal angles (radians) between each bootstrap span and ``algebra_``.
+    tangent_dim_ : int
+        Intrinsic dimension of the states used for the tangent spaces.
+    n_anchors_ : int
+
+    Examples
+    --------
+    A planar double integrator, state (p, v), force a: rotations act on p, v and a alike.
+
+    >>> from liesym.algebra import grassmann_distance
+    >>> rng = np.random.default_rng(0)
+    >>> s, a = rng.normal(size=(3000, 4)), rng.uniform(-1, 1, size=(3000, 2))
+    >>> dt = 0.1
+    >>> p2 = s[:, :2] + dt * s[:, 2:] + 0.5 * dt**2 * a
+    >>> s2 = np.concatenate([p2, s[:, 2:] + dt * a], axis=1)
+    >>> est = EquivarianceDiscovery(n_anchors=500, rng=0).fit(s, a, s2)
+    >>> j = np.array([[0.0, -1.0], [1.0, 0.0]])
+    >>> est.dim_, bool(grassmann_distance(est.algebra_, np.kron(np.eye(2), j)[None]) < 0.05)
+    (1, True)
+    >>> w_a = est.action_generators_[0] / est.representation_.state.basis[0][0, 1]
+    >>> bool(np.allclose(w_a, -j, atol=0.05))  # the force rotates with p and v
+    True
+    """
+
+    def __init__(
+        self,
+        dim: int | None = None,
+        affine: bool = False,
+        *,
+        use_actions: bool = True,
+        k_neighbors: int | None = None,
+        degree: int = 2,
+        n_bootstrap: int = 16,
+        n_anchors: int = 3000,
+        tangent_dim: int | None = None,
+        min_gap: float = DEFAULT_MIN_GAP,
+        noise_tol: float = DEFAULT_NOISE_TOL,
+        rng=None,
+        progress: bool = False,
+    ) -> None:
+        self.dim = dim
+        self.affine = affine
+        self.use_actions = use_actions
+        self.k_neighbors = k_neighbors
+        self.degree = degree
+        self.n_bootstrap = n_bootstrap
+        self.n_anchors = n_anchors
+        self.tangent_dim = tangent_dim
+        self.min_gap = min_gap
+        self.noise_tol = noise_tol
+        self.rng = rng
+        self.progress = progress
+
+    def fit(self, states, actions, next_states, rewards=None) -> "EquivarianceDiscovery":
+        """Estimate local Jacobians and take the null space of the equivariance constraints.
+
+        Parameters
+        ----------
+        states : array-like, shape=[N, n]
+        actions : array-like, shape=[N, m]
+            Any dimension m (the action representation is separate).
+        next_states : array-like, shape=[N, n]
+        rewards : array-like, shape=[N], optional
+            When given, the reward is required to be invariant too (the system algebra:
+            dynamics symmetries that are also reward symmetries).
+
+        Returns
+        -------
+        self
+        """
+        s, a, s2, r = _check(states, actions, next_states, rewards)
+        n_pts, n = s.shape
+        m = a.shape[1]
+        n_anchors = as_count(self.n_anchors, "n_anchors")
+        if self.degree not in (1, 2):
+            raise ValueError(f"degree: expected 1 or 2, got {self.degree!r}")
+        if (
+            isinstance(self.n_bootstrap, bool)
+            or not isinstance(self.n_bootstrap, int | np.integer)
+            or self.n_bootstrap < 0
+        ):
+            raise ValueError(
+                f"n_bootstrap: expected a non-negative integer, got {self.n_bootstrap!r}"
+            )
+        if self.k_neighbors is not None:
+            as_count(self.k_neighbors, "k_neighbors")
+        if self.tangent_dim is not None:
+            as_count(self.tangent_dim, "tangent_dim")
+            if self.tangent_dim > n:
+                raise ValueError(
+                    f"tangent_dim: expected at most the state dimension {n}, got {self.tangent_dim}"
+                )
+        ns = n + 1 if self.affine else n
+        p = n * ns + m * m
+        dim = check_dim(self.dim, p, "the pair (W_S, W_A)")
+        rng = as_rng(self.rng)
+        anchors = np.sort(rng.choice(n_pts, size=min(n_anchors, n_pts), replace=False))
+
+        # Everything in standardised coordinates, so that channels of different units (angles,
+        # velocities, positions) weigh alike in the neighbourhoods and in the unknowns; an
+        # exact symmetry stays exact (conjugated by the scaling), mapped back at the end.
+        scale_s, scale_a = _scales(np.concatenate([s, s2])), _scales(a)
+        s, s2, a = s / scale_s, s2 / scale_s, a / scale_a
+        if r is not None:
+            r = r / _scales(r[:, None])[0]
+        z = np.concatenate([s, a], axis=1)
+        tree = scipy.spatial.cKDTree(z)
+        d = self.tangent_dim
+        if d is None:
+            # Enough neighbours to test every candidate dimension (a quadratic in n - 1).
+            k_dim = min(n_pts - 1, max(40, 2 * _n_coef(n - 1, 2)))
+            few = anchors[:_DIM_ANCHORS]
+            d = tangent_dimension(s[tree.query(z[few], k=k_dim + 1)[1]] - s[few, None])
+        self.tangent_dim_ = int(d)
+        n_coef = _n_coef(d + m, self.degree)
+        k = max(40, 2 * n_coef) if self.k_neighbors is None else int(self.k_neighbors)
+        if k < n_coef + 2:
+            raise ValueError(
+                f"k_neighbors: the local regressions have {n_coef} coefficients; need at least "
+                f"{n_coef + 2} neighbours, got {k}"
+            )
+        if n_pts < k + 1:
+            raise ValueError(
+                f"states: {n_pts} transitions are too few for neighbourhoods of {k} (need more "
+                f"than {k})"
+            )
+        nb = tree.query(z[anchors], k=k + 1)[1]
+        ds = s[nb] - s[anchors, None]  # (A, k+1, n)
+        d_vt = np.linalg.svd(ds - ds.mean(axis=1, keepdims=True), full_matrices=False)[2]
+
+        rows, models = [], []
+        blocks = range(0, anchors.size, _BLOCK)
+        for start in _progress(blocks, enable=self.progress, desc="anchors"):
+            sl = slice(start, start + _BLOCK)
+            rw, model = _anchor_rows(
+                s, a, s2, r, anchors[sl], nb[sl], d_vt[sl], d, self.affine, self.degree
+            )
+            rows.append(rw)
+            models.append(model)
+        # Inverse-error weights (capped): anchors where the local polynomial fits badly (a
+        # joint limit, a kink of the action projection, sparse data) count less.
+        scales = np.concatenate([mdl.generic() for mdl in models])
+        ref = float(np.median(scales))
+        weights = np.minimum(ref / np.maximum(scales, 1e-300), _MAX_WEIGHT) if ref > 0 else None
+        if weights is not None:
+            start = 0
+            for i, (rw, mdl) in enumerate(zip(rows, models, strict=True)):
+                w = weights[start : start + rw.shape[0]]
+                rows[i] = rw * w[:, None, None]
+                models[i] = dataclasses.replace(mdl, norm=mdl.norm / w)
+                start += rw.shape[0]
+        anchor_rows = np.concatenate(rows)  # (A, rows per anchor, p)
+        weight = np.sqrt(anchors.size) if self.use_actions else 0.0
+        rr = _stack_r(anchor_rows, None, a, None, weight, n * ns)
+        # Noise floor: the residual the best candidate would have if it were an exact
+        # symmetry, from the regressions' own error model (twice, for a margin).
+        cand = spectrum(rr, p)[1][0]
+        w_s0, w_a0 = cand[: n * ns].reshape(n, ns), cand[n * ns :].reshape(m, m)
+        pred = [mdl.residual(w_s0, w_a0) for mdl in models]
+        mom = (a.T @ a) / n_pts
+        if weight and np.linalg.norm(mom) > 0:
+            # Sampling error of W_A M + M W_A^T from the actions' own fourth moments.
+            x = np.einsum("ij,nj,nk->nik", w_a0, a, a)
+            x = x + np.swapaxes(x, 1, 2)
+            spread = np.sum(np.var(x, axis=0)) / n_pts
+            pred.append(weight / np.linalg.norm(mom) * float(np.sqrt(spread)))
+        floor = 2.0 * float(np.sqrt(np.sum(np.square(pred))))
+        null = null_space(
+            rr, p, dim=dim, noise_floor=floor, min_gap=self.min_gap, noise_tol=self.noise_tol
+        )
+        self.singular_values_ = null.singular_values
+        self.gap_ = null.gap
+        self.noise_floor_ = floor
+        self.dim_ = null.dim
+        self.n_anchors_ = int(anchors.size)
+        self.representation_ = self.algebra_ = None
+        self.action_generators_ = np.zeros((0, m, m))
+        self.action_norm_ = np.zeros(0)
+        self.uncertainty_ = spectral_uncertainty(null.singular_values, null.dim)
+        self.bootstrap_angles_ = np.zeros((0, null.dim))
+        if null.dim:
+            vec = null.basis
+            w_s = vec[:, : n * ns].reshape(-1, n, ns)
+            w_a = vec[:, n * ns :].reshape(-1, m, m)
+            # Back to the data's units: W = D W' D^-1 (a translation column scales by D).
+            inv = np.concatenate([1.0 / scale_s, [1.0]])[:ns]
+            w_s = scale_s[:, None] * w_s * inv[None, :]
+            w_a = scale_a[:, None] * w_a / scale_a[None, :]
+            if self.affine:
+                w_s = np.concatenate([w_s, np.zeros((null.dim, 1, n + 1))], axis=1)
+                state = LieAlgebra(w_s, affine=True)
+                # Carry W_A through the change of basis that normalised the state generators.
+                change = np.linalg.lstsq(
+                    w_s.reshape(null.dim, -1).T, state.basis.reshape(null.dim, -1).T, rcond=None
+                )[0]
+                rep = Representation(state, np.tensordot(change.T, w_a, axes=1))
+            else:
+                rep = Representation(w_s, w_a)
+            self.representation_ = rep
+            self.algebra_ = rep.state
+            self.action_generators_ = rep.action
+            norms = np.linalg.norm(rep.state.basis.reshape(null.dim, -1), axis=1)
+            self.action_norm_ = np.linalg.norm(rep.action.reshape(null.dim, -1), axis=1) / norms
+            if self.n_bootstrap:
+                self._bootstrap(anchor_rows, a, weight, n * ns, (scale_s, scale_a), rng)
+        return self
+
+    def _bootstrap(self, anchor_rows, a, weight, n_state, scales, rng) -> None:
+        """Poisson(1) weights on anchors and on actions; angles to the estimate."""
+        from liesym.algebra import principal_angles
+
+        p, k = anchor_rows.shape[2], self.dim_
+        n = scales[0].size
+        ns = n_state // n
+        angles = []
+        for _ in range(self.n_bootstrap):
+            wa = rng.poisson(1.0, size=anchor_rows.shape[0]).astype(float)
+            wm = rng.poisson(1.0, size=a.shape[0]).astype(float)
+            rr = _stack_r(anchor_rows, np.sqrt(wa), a, wm, weight, n_state)
+            vec = spectrum(rr, p)[1][:k]
+            w_s = vec[:, :n_state].reshape(k, n, ns)
+            inv = np.concatenate([1.0 / scales[0], [1.0]])[:ns]
+            w_s = scales[0][:, None] * w_s * inv[None, :]
+            if self.affine:
+                w_s = np.concatenate([w_s, np.zeros((k, 1, n + 1))], axis=1)
+            angles.append(principal_angles(w_s, self.algebra_.basis))
+        self.bootstrap_angles_ = np.array(angles)
+        self.uncertainty_ = Uncertainty(
+            float(np.sqrt(np.mean(self.bootstrap_angles_.max(axis=1) ** 2))),
+            f"bootstrap spread ({self.n_bootstrap} Poisson draws over anchors and actions)",
+        )
+
+
+@dataclass(frozen=True)
+class _ErrorModel:
+    """Per-anchor regression errors: covariance factor, residual variances, geometry."""
+
+    cov: np.ndarray  # (A, q1, q1) (X^T X)^-1 of the intercept and linear coefficients
+    sigma2: np.ndarray  # (A, out) residual variance of each output
+    tan: np.ndarray  # (A, n, d)
+    sh: np.ndarray  # (A, ns) anchor states (homogeneous when affine)
+    a0: np.ndarray  # (A, m)
+    norm: np.ndarray  # (A,) row normalisation
+
+    def residual(self, w_s: np.ndarray, w_a: np.ndarray) -> float:
+        """Predicted norm of the constraint residuals of (w_s, w_a) if it were exact.
+
+        The residual at an anchor is ``W dF0 - dJ_s W s - dJ_a W_A a`` for the estimation
+        errors dF0, dJ of the regression; correlations between them are neglected.
+        """
+        n = self.tan.shape[1]
+        ws = w_s @ self.sh.T  # (n, A)
+        v = np.concatenate(
+            [
+                np.zeros((1, ws.shape[1])),
+                np.einsum("and,na->da", self.tan, ws),
+                w_a @ self.a0.T,
+            ]
+        ).T  # (A, q1)
+        quad = np.einsum("aq,aqp,ap->a", v, self.cov, v)
+        col = np.sum(w_s[:, :n] ** 2, axis=0)  # |column o of W|^2 multiplies Var F0_o
+        var = self.sigma2.sum(axis=1) * quad + self.cov[:, 0, 0] * (self.sigma2[:, :n] @ col)
+        return float(np.sqrt(np.sum(var / self.norm**2)))
+
+    def generic(self) -> np.ndarray:
+        """Per-anchor residual scale of a random unit direction (iid entries), shape=[A]."""
+        n, d = self.tan.shape[1:]
+        p = n * self.sh.shape[1] + self.a0.shape[1] ** 2
+        diag = np.diagonal(self.cov, axis1=1, axis2=2)
+        quad = np.sum(self.sh**2, 1) * diag[:, 1 : 1 + d].sum(1)
+        quad = (quad + np.sum(self.a0**2, 1) * diag[:, 1 + d :].sum(1)) / p
+        var = self.sigma2.sum(1) * quad + diag[:, 0] * self.sigma2[:, :n].sum(1) * n / p
+        return np.sqrt(var) / self.norm
+
+
+def _stack_r(anchor_rows, anchor_w, a, action_w, weight, n_state) -> np.ndarray:
+    """R factor of the weighted anchor rows and the action-moment block."""
+    p = anchor_rows.shape[2]
+    m = a.shape[1]
+    rows = anchor_rows if anchor_w is None else anchor_rows * anchor_w[:, None, None]
+    blocks = [rows.reshape(-1, p)]
+    if weight:
+        wm = np.ones(a.shape[0]) if action_w is None else action_w
+        mom = (a.T * wm) @ a / max(wm.sum(), 1.0)
+        if np.linalg.norm(mom) > 0:
+            eye = np.eye(m * m).reshape(m * m, m, m)
+            op = (eye @ mom + mom @ np.swapaxes(eye, 1, 2)).reshape(m * m, -1).T
+            # The moment is one mean over N actions: weigh it like all anchors together.
+            op = weight * op / np.linalg.norm(mom)
+            blocks.append(np.concatenate([np.zeros((m * m, n_state)), op], axis=1))
+    return square_r(r_factor(iter(blocks), p), p)
+
+
+def _n_coef(n_inputs: int, degree: int) -> int:
+    return 1 + n_inputs + (n_inputs * (n_inputs + 1) // 2 if degree == 2 else 0)
+
+
+def _scales(x: np.ndarray) -> np.ndarray:
+    """Standard deviation of each column (1 for constant columns)."""
+    sd = x.std(axis=0)
+    return np.where(sd > 1e-12 * max(1.0, float(np.abs(x).max())), sd, 1.0)
+
+
+def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
+    """Constraint rows and their error scales for one block of anchors.
+
+    Returns the stacked rows (one block per anchor, each scaled to unit Frobenius norm) and
+    what the regressions' error model needs (:class:`_ErrorModel`).
+    """
+    n, m = s.shape[1], a.shape[1]
+    n_a, kk = nb.shape
+    tan = np.swapaxes(vt[:, :d], 1, 2)  # (A, n, d) orthonormal tangent basis
+    nor = np.swapaxes(vt[:, d:], 1, 2)  # (A, n, n - d) normals
+    s0, a0 = s[anchors], a[anchors]
+    ds = s[nb] - s0[:, None]
+    da = a[nb] - a0[:, None]
+    lin = np.concatenate([ds @ tan, da], axis=2)  # (A, k, d + m)
+    parts = [np.ones((n_a, kk, 1)), lin]
+    if degree == 2:
+        iu = np.triu_indices(lin.shape[2])
+        parts.append((lin[..., :, None] * lin[..., None, :])[..., iu[0], iu[1]])
+    x = np.concatenate(parts, axis=2)
+    # Outputs: next states, reward, and the normal coordinates of the neighbours (whose linear
+    # part is the tilt of the tangent space at the anchor: second-order accurate tangents).
+    outs = [s2[nb]]
+    if r is not None:
+        outs.append(r[nb][..., None])
+    outs.append(ds @ nor)
+    y = np.concatenate(outs, axis=2)
+    pinv = np.linalg.pinv(x)  # (A, q, k)
+    coef = pinv @ y  # (A, q, out)
+    res = y - x @ coef
+    dof = max(kk - x.shape[2], 1)
+    n_out = n + (r is not None)
+    sigma2 = np.sum(res[..., :n_out] ** 2, axis=1) / dof  # (A, out)
+    f0 = coef[:, 0, :n]  # fitted F at the anchor
+    j_s = np.swapaxes(coef[:, 1 : 1 + d, :n_out], 1, 2) @ np.swapaxes(tan, 1, 2)  # (A, out, n)
+    j_a = np.swapaxes(coef[:, 1 + d : 1 + d + m, :n_out], 1, 2)  # (A, out, m)
+    tilt = np.swapaxes(coef[:, 1 : 1 + d, n_out:], 1, 2)  # (A, n - d, d)
+    # Tangent vectors are (T + N L) c: the normal part of W s must equal L T^T W s.
+    nor = np.swapaxes(nor, 1, 2) - tilt @ np.swapaxes(tan, 1, 2)  # (A, n - d, n) rows
+    one = np.ones((n_a, 1))
+    sh = np.concatenate([s0, one], axis=1) if affine else s0
+    yh = np.concatenate([f0, one], axis=1) if affine else f0
+    ns = sh.shape[1]
+    eye = np.broadcast_to(np.eye(n), (n_a, n, n))
+    # Equivariance: W_S F - D_sF W_S s - D_aF W_A a = 0 (rows r of F; unknowns row-major).
+    eq_s = np.einsum("arc,aj->arcj", eye, yh) - np.einsum("arc,aj->arcj", j_s[:, :n], sh)
+    eq_a = -np.einsum("arc,aj->arcj", j_a[:, :n], a0)
+    blocks = [np.concatenate([eq_s.reshape(n_a, n, n * ns), eq_a.reshape(n_a, n, m * m)], axis=2)]
+    if r is not None:
+        rw_s = np.einsum("ac,aj->acj", j_s[:, n], sh).reshape(n_a, 1, n * ns)
+        rw_a = np.einsum("ac,aj->acj", j_a[:, n], a0).reshape(n_a, 1, m * m)
+        blocks.append(np.concatenate([rw_s, rw_a], axis=2))
+    if d < n:
+        tg = np.einsum("arc,aj->arcj", nor, sh).reshape(n_a, -1, n * ns)
+        blocks.append(np.concatenate([tg, np.zeros((n_a, tg.shape[1], m * m))], axis=2))
+    rows = np.concatenate(blocks, axis=1)
+    norm = np.linalg.norm(rows, axis=(1, 2))
+    norm = np.where(norm > 0, norm, 1.0)
+    rows = rows / norm[:, None, None]
+    q1 = 1 + d + m
+    cov = np.einsum("aqk,apk->aqp", pinv[:, :q1], pinv[:, :q1])  # (X^T X)^-1, linear block
+    info = _ErrorModel(cov, sigma2, tan, sh, a0, norm)
+    return rows, info
