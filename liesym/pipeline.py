@@ -11,6 +11,7 @@ truth is used only to *score* what was found (``errors`` fields).
 """
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,8 @@ import numpy as np
 from liesym._core import as_count, as_rng
 from liesym._core import progress as progress_bar
 from liesym.algebra import LieAlgebra, grassmann_distance
+
+_STEP_FIELDS = ("states", "actions", "next_states")
 
 #: Snapping tolerances tried, in order, for certificates of *data-discovered* algebras: the
 #: first at which an exact basis exists is used and reported. Closed-form estimates from a few
@@ -191,6 +194,8 @@ def discover_structure(
     n_train: int = 2,
     n_steps: int = 2000,
     tols=DISCOVERED_TOLS,
+    discovery_options: dict | None = None,
+    task_group_options: dict | None = None,
     rng=None,
     progress: bool = False,
 ) -> StructureResult:
@@ -207,6 +212,12 @@ def discover_structure(
         Random-policy transitions per training task.
     tols : sequence of float, optional, default: :data:`DISCOVERED_TOLS`
         Snapping tolerances tried by :func:`verify_discovered`.
+    discovery_options : dict, optional
+        Settings of each task's :class:`~liesym.discovery.DifferentialDiscovery` (affine; by
+        default searched inside the discovered affine system algebra, ``within=...``).
+    task_group_options : dict, optional
+        Settings of :func:`~liesym.discovery.discover_task_group` (``dim``, ``min_gap``,
+        ``rtol``).
     rng : None, int or Generator
     progress : bool, optional, default: False
         Show a progress bar over the stages.
@@ -223,6 +234,7 @@ def discover_structure(
     ('so(2)', True)
     """
     from liesym.data import collect_transitions
+    from liesym.discovery import DiscoveryWarning
     from liesym.discovery.differential import DifferentialDiscovery
     from liesym.discovery.dynamics import DynamicsSymmetryDiscovery
     from liesym.discovery.task_group import discover_task_group
@@ -237,20 +249,38 @@ def discover_structure(
 
     def symmetries():
         data = found["data"]
-        base = DifferentialDiscovery(affine=True).fit(data[0].next_states, data[0].rewards)
-        if base.algebra_ is None:
-            raise RuntimeError("discover_structure: no reward symmetry found on the base task")
-        dyn = DynamicsSymmetryDiscovery().fit(
-            np.concatenate([d.states for d in data]),
-            np.concatenate([d.actions for d in data]),
-            np.concatenate([d.next_states for d in data]),
-        )
+        pooled = [np.concatenate([getattr(d, f) for d in data]) for f in _STEP_FIELDS]
+        dyn = DynamicsSymmetryDiscovery().fit(*pooled)
         if dyn.algebra_ is None:
             raise RuntimeError("discover_structure: no dynamics symmetry found")
-        found.update(base=base, dyn=dyn)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DiscoveryWarning)
+            affine = DynamicsSymmetryDiscovery(affine=True).fit(*pooled).algebra_
+        options = dict(discovery_options or {})
+
+        def task_symmetry(d):
+            est = DifferentialDiscovery(affine=True, **options).fit(d.next_states, d.rewards)
+            if est.frame_method_ != "gaussian_process" or affine is None or "within" in options:
+                return est
+            # Noisy rewards resolve the level sets' normals but hardly their curvature, which
+            # decides the linear part; the symmetries of a task that matter are those of its
+            # system, so search its stabiliser inside the affine system algebra.
+            return DifferentialDiscovery(
+                affine=True, **options | {"within": affine, "frame_method": "gaussian_process"}
+            ).fit(d.next_states, d.rewards)
+
+        tasks = [task_symmetry(d) for d in data]
+        for i, est in enumerate(tasks):
+            if est.algebra_ is None:
+                what = "the base task" if i == 0 else f"training task {i}"
+                raise RuntimeError(f"discover_structure: no reward symmetry found on {what}")
+        found.update(base=tasks[0], dyn=dyn, affine=affine, tasks=tasks)
 
     def task_group():
-        found["group"] = discover_task_group(found["data"], rng=rng)
+        symmetries = [t.algebra_ for t in found["tasks"]]
+        found["group"] = discover_task_group(
+            [], task_symmetries=symmetries, rng=rng, **dict(task_group_options or {})
+        )
 
     def certify():
         group = found["group"]
