@@ -22,52 +22,26 @@ from liesym.algebra import LieAlgebra, grassmann_distance
 
 _STEP_FIELDS = ("states", "actions", "next_states")
 
-#: Snapping tolerances tried, in order, for certificates of *data-discovered* algebras: the
-#: first at which an exact basis exists is used and reported. Closed-form estimates from a few
-#: thousand transitions are off by 1e-3 to 1e-2 (benchmarks/results/task_group.json), far above
-#: the library default 1e-6 and below the distance between distinct small-denominator algebras.
-DISCOVERED_TOLS = (1e-3, 3e-3, 1e-2, 3e-2)
 
+def verify_discovered(result, elements=None, **kwargs):
+    """Certify a discovered algebra at its uncertainty (:func:`liesym.verify.verify_discovered`).
 
-def verify_discovered(algebra, elements=None, tols=DISCOVERED_TOLS):
-    """Certify a data-discovered algebra, preferring the simplest exact basis within reach.
-
-    Tolerances are tried in ascending order and the simplest snap wins: small-denominator
-    rationals at any tolerance, then simple algebraic numbers (p/q) sqrt(d), then a chart snap
-    (``H^-1 K H`` with a rational H close to a numeric chart, which reproduces the estimation
-    noise exactly rather than removing it). Within a kind the smallest tolerance wins. The
-    report's ``tol`` says which tolerance was used; its certificates hold for the snapped
-    algebra, within ``report.basis.span_distance`` of the numeric one.
+    The certification policy lives in :mod:`liesym.verify`; this re-export (imported lazily, it
+    loads SymPy) keeps ``liesym.pipeline.verify_discovered`` working.
     """
-    from liesym.verify import verify
+    from liesym.verify import verify_discovered as impl
 
-    reports = []
-    for tol in tols:
-        report = verify(algebra, elements, tol=tol)
-        if report.basis.kind == "rational":
-            return report
-        reports.append(report)
-    for kind in ("algebraic", "chart"):
-        for report in reports:
-            if report.basis.kind == kind:
-                return report
-    return reports[-1]
+    return impl(result, elements, **kwargs)
 
 
 def exact_containment(sub_report, sup_report) -> float | None:
-    """Residual of the snapped ``sub`` algebra outside the snapped ``sup`` algebra.
+    """The exact residual of one certified algebra outside another.
 
-    Both exact bases have small-denominator (or simple algebraic) entries, so the residual is
-    0 to float precision when the containment holds exactly and of order 1e-2 or more when it
-    fails. None when either algebra has no exact basis or they act on different spaces.
+    See :func:`liesym.verify.exact_containment`.
     """
-    if sub_report.exact_basis is None or sup_report.exact_basis is None:
-        return None
-    sub = np.array([np.array(m.tolist(), dtype=float) for m in sub_report.exact_basis])
-    sup = np.array([np.array(m.tolist(), dtype=float) for m in sup_report.exact_basis])
-    if sub.shape[1:] != sup.shape[1:]:
-        return None
-    return float(np.max(LieAlgebra(sup).residual(sub) / np.linalg.norm(sub, axis=(1, 2))))
+    from liesym.verify import exact_containment as impl
+
+    return impl(sub_report, sup_report)
 
 
 @dataclass(frozen=True)
@@ -193,7 +167,6 @@ def discover_structure(
     *,
     n_train: int = 2,
     n_steps: int = 2000,
-    tols=DISCOVERED_TOLS,
     discovery_options: dict | None = None,
     task_group_options: dict | None = None,
     rng=None,
@@ -210,11 +183,11 @@ def discover_structure(
     n_train : int, optional, default: 2
     n_steps : int, optional, default: 2000
         Random-policy transitions per training task.
-    tols : sequence of float, optional, default: :data:`DISCOVERED_TOLS`
-        Snapping tolerances tried by :func:`verify_discovered`.
     discovery_options : dict, optional
-        Settings of each task's :class:`~liesym.discovery.DifferentialDiscovery` (affine; by
-        default searched inside the discovered affine system algebra, ``within=...``).
+        Settings of each task's :class:`~liesym.discovery.DifferentialDiscovery` (affine).
+        Where the default frames (``frame_method="auto"``) find the rewards too noisy for
+        local fits, each task's symmetries are searched inside the discovered affine system
+        algebra (its stabiliser), with that algebra's uncertainty added to theirs.
     task_group_options : dict, optional
         Settings of :func:`~liesym.discovery.discover_task_group` (``dim``, ``min_gap``,
         ``rtol``).
@@ -229,12 +202,11 @@ def discover_structure(
     Examples
     --------
     >>> from liesym.envs import circle_tasks
-    >>> res = discover_structure(circle_tasks(), n_steps=1000, rng=0)
+    >>> res = discover_structure(circle_tasks(), n_steps=3000, rng=0)
     >>> res.task_report.name, res.embedded
     ('so(2)', True)
     """
     from liesym.data import collect_transitions
-    from liesym.discovery import DiscoveryWarning
     from liesym.discovery.differential import DifferentialDiscovery
     from liesym.discovery.dynamics import DynamicsSymmetryDiscovery
     from liesym.discovery.task_group import discover_task_group
@@ -250,42 +222,42 @@ def discover_structure(
     def symmetries():
         data = found["data"]
         pooled = [np.concatenate([getattr(d, f) for d in data]) for f in _STEP_FIELDS]
+        options = dict(discovery_options or {})
+        tasks = [DifferentialDiscovery(affine=True, **options).fit(*_xy(d)) for d in data]
         dyn = DynamicsSymmetryDiscovery().fit(*pooled)
         if dyn.algebra_ is None:
             raise RuntimeError("discover_structure: no dynamics symmetry found")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DiscoveryWarning)
-            affine = DynamicsSymmetryDiscovery(affine=True).fit(*pooled).algebra_
-        options = dict(discovery_options or {})
-
-        def task_symmetry(d):
-            est = DifferentialDiscovery(affine=True, **options).fit(d.next_states, d.rewards)
-            if est.frame_method_ != "gaussian_process" or affine is None or "within" in options:
-                return est
-            # Noisy rewards resolve the level sets' normals but hardly their curvature, which
-            # decides the linear part; the symmetries of a task that matter are those of its
-            # system, so search its stabiliser inside the affine system algebra.
-            return DifferentialDiscovery(
-                affine=True, **options | {"within": affine, "frame_method": "gaussian_process"}
-            ).fit(d.next_states, d.rewards)
-
-        tasks = [task_symmetry(d) for d in data]
+        noisy = "within" not in options and any(
+            t.frame_method_ == "gaussian_process" for t in tasks
+        )
+        if noisy:
+            tasks = _stabilisers(data, pooled, options, rng)
         for i, est in enumerate(tasks):
             if est.algebra_ is None:
                 what = "the base task" if i == 0 else f"training task {i}"
                 raise RuntimeError(f"discover_structure: no reward symmetry found on {what}")
-        found.update(base=tasks[0], dyn=dyn, affine=affine, tasks=tasks)
+        found.update(base=tasks[0], dyn=dyn, tasks=tasks, noisy=noisy)
 
     def task_group():
-        symmetries = [t.algebra_ for t in found["tasks"]]
+        options = dict(task_group_options or {})
+        if not found["noisy"]:
+            kwargs = {"discovery_kwargs": discovery_options} if discovery_options else {}
+            found["group"] = discover_task_group(found["data"], rng=rng, **options, **kwargs)
+            return
+        tasks = found["tasks"]
         found["group"] = discover_task_group(
-            [], task_symmetries=symmetries, rng=rng, **dict(task_group_options or {})
+            [],
+            task_symmetries=[t.algebra_ for t in tasks],
+            task_uncertainties=[t.uncertainty_ for t in tasks],
+            rng=rng,
+            **options,
         )
 
     def certify():
         group = found["group"]
-        found["task_report"] = verify_discovered(group.algebra_, group.elements_, tols)
-        found["system_report"] = verify_discovered(found["dyn"].algebra_, None, tols)
+        # Each certificate's tolerance comes from the discovery's own uncertainty.
+        found["task_report"] = verify_discovered(group)
+        found["system_report"] = verify_discovered(found["dyn"])
 
     timings = {}
     stages = [
@@ -304,6 +276,47 @@ def discover_structure(
     return assemble_structure(
         family, goals, base, dyn, group, task_report, system_report, timings=timings
     )
+
+
+def _xy(data):
+    return data.next_states, data.rewards
+
+
+def _stabilisers(data, pooled, options, rng):
+    """Each task's reward symmetries inside the affine system algebra (noisy rewards).
+
+    Noisy rewards resolve the level sets' normals but hardly their curvature, which decides
+    the linear part; the symmetries of a task that matter are those of its system, so each
+    task's stabiliser is searched inside the discovered affine system algebra. That algebra is
+    itself an estimate: its singular-value noise floor is added (root sum of squares) to each
+    stabiliser's bootstrap uncertainty, so that certificates see both.
+    """
+    from liesym.algebra import null_space_angle
+    from liesym.discovery import DiscoveryWarning
+    from liesym.discovery.differential import DifferentialDiscovery, Uncertainty
+    from liesym.discovery.dynamics import DynamicsSymmetryDiscovery
+    from liesym.discovery.task_group import _child
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscoveryWarning)
+        system = DynamicsSymmetryDiscovery(affine=True).fit(*pooled)
+    if system.algebra_ is None:
+        raise RuntimeError("discover_structure: no affine dynamics symmetry found")
+    spread = null_space_angle(system.singular_values_, system.dim_)
+    settings = {"n_bootstrap": 16, "rng": _child(rng)} | options
+    settings |= {"within": system.algebra_, "frame_method": "gaussian_process"}
+    tasks = []
+    for d in data:
+        est = DifferentialDiscovery(affine=True, **settings).fit(*_xy(d))
+        own = est.uncertainty_
+        # Frozen estimator attributes are plain; replace the uncertainty by the combined one.
+        est.uncertainty_ = Uncertainty(
+            float(np.hypot(own.angle, spread)),
+            f"{own.source}, combined (root sum of squares) with the searched affine system "
+            f"algebra's singular-value noise floor ({spread:.2g} rad)",
+        )
+        tasks.append(est)
+    return tasks
 
 
 def assemble_structure(
@@ -376,7 +389,7 @@ def certified_group_inputs(structure: StructureResult) -> tuple[LieAlgebra, np.n
     """The snapped (certified) task algebra and its exact invariant form, as floats.
 
     Test-time inference runs on the *certified* algebra: the snapped exact basis is within
-    ``task_report.basis.span_distance`` of the discovered one, and its invariant form M is
+    ``task_report.snap.span_distance`` of the discovered one, and its invariant form M is
     exactly invariant and positive definite.
     """
     from liesym._core import NotCertifiedError

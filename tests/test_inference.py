@@ -223,7 +223,7 @@ def test_inference_refuses_uninformative_base_rewards(rng):
     with pytest.raises(ValueError, match="constant"):
         GroupInference(group, base_data=(s, np.ones(10))).fit(s, -np.ones(10))
     with pytest.raises(ValueError, match="NaN"):
-        GroupInference(group, base_reward=lambda x: np.full(len(x), np.nan)).fit(s, -np.ones(10))
+        GroupInference(group, base_reward=lambda x: np.full(len(x), np.nan)).fit(s, s[:, 0])
     with pytest.raises(ValueError, match="metric"):
         GroupInference(group, np.eye(2), base_data=(s, s[:, 0])).fit(s, s[:, 0])
     with pytest.raises(ValueError, match="observation"):

@@ -28,18 +28,18 @@ def test_line_family_fails_compactness():
     assert res.embedded is False
 
 
-def test_verify_discovered_prefers_rational_snaps(rng):
-    noisy = so(3).basis + 3e-3 * rng.normal(size=(3, 3, 3))
-    report = verify_discovered(LieAlgebra(noisy))
-    assert report.basis.kind == "rational"
-    assert report.name == "so(3)"
+def test_verify_discovered_certifies_at_the_stated_uncertainty(rng):
+    noisy = so(3).basis + 3e-4 * rng.normal(size=(3, 3, 3))
+    report = verify_discovered(LieAlgebra(noisy), uncertainty=1e-3)
+    assert report.name == "so(3)" and report.compact is True
+    assert "given" in report.tol_source and not report.exact_input
 
 
 def test_exact_containment():
-    small = verify_discovered(LieAlgebra(so(3).basis[:1]))
-    big = verify_discovered(so(3))
+    small = verify_discovered(LieAlgebra(so(3).basis[:1]), uncertainty=0.0)
+    big = verify_discovered(so(3), uncertainty=0.0)
     assert exact_containment(small, big) < 1e-12
-    assert exact_containment(verify_discovered(sl(3)), big) > 0.1
+    assert exact_containment(verify_discovered(sl(3), uncertainty=0.0), big) > 0.1
 
 
 def test_cli_discover_prints_the_certificates(capsys):

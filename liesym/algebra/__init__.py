@@ -23,7 +23,12 @@ from liesym.algebra.affine import (
     linear_part,
     with_translations,
 )
-from liesym.algebra.metrics import grassmann_distance, matched_cosine, principal_angles
+from liesym.algebra.metrics import (
+    grassmann_distance,
+    matched_cosine,
+    null_space_angle,
+    principal_angles,
+)
 from liesym.algebra.representation import Representation
 from liesym.algebra.standard import (
     gl,
@@ -55,6 +60,7 @@ __all__ = [
     "killing_form_of",
     "linear_part",
     "matched_cosine",
+    "null_space_angle",
     "principal_angles",
     "rotation_about",
     "scaling",

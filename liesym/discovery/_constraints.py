@@ -152,6 +152,10 @@ def null_space(
     noise_tol: float = DEFAULT_NOISE_TOL,
 ) -> NullSpace:
     """Null space of the constraints with R factor ``r``: requested ``dim`` or the gap rule."""
+    from liesym._core import as_positive
+
+    as_positive(min_gap, "min_gap")
+    as_positive(noise_tol, "noise_tol")
     s, vt = spectrum(r, p)
     auto_dim, auto_gap, zero = choose_dimension(
         s, noise_floor=noise_floor, min_gap=min_gap, noise_tol=noise_tol

@@ -24,9 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from liesym._core import as_points, as_rng, respects_n_jobs
+from liesym._core import as_points, as_positive, as_rng, respects_n_jobs
 from liesym._core import progress as _progress
-from liesym.algebra import LieAlgebra, affine_fixed_point, homogeneous, principal_angles
+from liesym.algebra import (
+    LieAlgebra,
+    affine_fixed_point,
+    homogeneous,
+    null_space_angle,
+    principal_angles,
+)
 from liesym.discovery._chunks import as_chunk_source
 from liesym.discovery._constraints import (
     DEFAULT_MIN_GAP,
@@ -45,6 +51,7 @@ __all__ = [
     "DifferentialDiscovery",
     "TangencyCalibration",
     "TangencyStats",
+    "Uncertainty",
     "affine_fixed_point",
     "tangency_chunk_stats",
     "tangency_null_space",
@@ -55,6 +62,31 @@ _ROWS_PER_BLOCK = 200_000  # rows per tall-skinny QR block: bounds memory, not a
 _MAX_WEIGHT = (
     10.0  # cap on inverse-error weights, so that a few overconfident frames cannot dominate
 )
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """How far a discovered algebra may be from the true one, and how that was estimated.
+
+    Attributes
+    ----------
+    angle : float
+        Radians: an estimate of the largest principal angle between the discovered span and
+        the exact one (``nan`` when unknown).
+    source : str
+        How it was estimated (bootstrap spread, singular-value noise floor, propagation).
+    """
+
+    angle: float
+    source: str
+
+
+def spectral_uncertainty(singular_values, dim: int) -> Uncertainty:
+    """The singular-value noise floor as an angle (:func:`liesym.algebra.null_space_angle`)."""
+    return Uncertainty(
+        null_space_angle(singular_values, dim),
+        "singular-value noise floor (first-order perturbation of the null space)",
+    )
 
 
 def _constraint_blocks(normals, xh, weights, chunk):
@@ -295,10 +327,13 @@ def tangency_stats(
     boot = np.zeros((calib.n_bootstrap, p, p))
     if calib.n_bootstrap:
         rng = np.random.default_rng([calib.seed, index])
+        draws = frames.normal_draws
         for b in range(calib.n_bootstrap):
-            # Poisson(1) counts: the streaming bootstrap; sqrt since rows are squared.
+            # Poisson(1) counts: the streaming bootstrap; sqrt since rows are squared. Frames
+            # with draws of their own (correlated) error use one per bootstrap draw.
             counts = rng.poisson(1.0, size=pts.shape[0])
-            blocks = _constraint_blocks(frames.normals, xh, w * np.sqrt(counts), chunk)
+            normals = frames.normals if draws is None else draws[b % len(draws)]
+            blocks = _constraint_blocks(normals, xh, w * np.sqrt(counts), chunk)
             boot[b] = square_r(r_factor(blocks, p), p)
     return TangencyStats(
         r,
@@ -458,6 +493,11 @@ class DifferentialDiscovery:
     bootstrap_angles_ : ndarray, shape=[n_bootstrap, dim_]
         Principal angles (radians) between each bootstrap algebra and ``algebra_``, with
         Poisson(1) bootstrap weights on the samples (streaming bootstrap).
+    uncertainty_ : Uncertainty
+        Estimated angle between ``algebra_`` and the exact algebra, with its source: the
+        bootstrap spread (RMS of the largest bootstrap angle) when ``n_bootstrap > 0``,
+        else the singular-value noise floor. :func:`liesym.verify.verify_discovered` turns
+        it into the certificate's tolerance.
     history_ : dict of ndarray
         Gradient method: the optimiser's record ("loss", and "angle" with a reference).
 
@@ -560,6 +600,12 @@ class DifferentialDiscovery:
             raise ValueError(f"method: expected 'closed_form' or 'gradient', got {self.method!r}")
         if self.weighting not in ("quality", "uniform"):
             raise ValueError(f"weighting: expected 'quality' or 'uniform', got {self.weighting!r}")
+        for name in ("min_snr", "min_gap", "noise_tol", "fixed_point_tol"):
+            as_positive(getattr(self, name), name)
+        if as_positive(self.max_condition, "max_condition") < 1.0:
+            raise ValueError(
+                f"max_condition: a condition number is at least 1, got {self.max_condition!r}"
+            )
         source = self._source(X, y)
         if source.kind != "memory":
             if normals is not None:
@@ -659,6 +705,8 @@ class DifferentialDiscovery:
             return self.frame_method
         if method is None:
             method = getattr(self, "frame_method_", None) or self.frame_method
+        # The surrogate's frames carry draws of their own error for the bootstrap.
+        draws = int(self.n_bootstrap or 0) if method == "gaussian_process" else 0
         return FrameEstimator(
             self.k_neighbors,
             method,
@@ -666,6 +714,8 @@ class DifferentialDiscovery:
             self.max_condition,
             self.n_jobs,
             progress,
+            n_draws=draws,
+            seed=int(as_rng(self.rng).integers(2**63)) if draws else 0,
         )
 
     def _estimate_frames(self, X, y, progress: bool = False) -> KernelFrames:
@@ -849,6 +899,15 @@ class DifferentialDiscovery:
         self.algebra_ = self._to_algebra(gens, calib.mu, calib.scale) if null.dim else None
         self._set_affine_parts()
         self.bootstrap_angles_ = self._bootstrap()
+        boot = self.bootstrap_angles_
+        if boot.size:
+            self.uncertainty_ = Uncertainty(
+                float(np.sqrt(np.mean(boot.max(axis=1) ** 2))),
+                f"bootstrap spread (RMS of the largest principal angle over {len(boot)} "
+                "Poisson(1) reweightings of the samples)",
+            )
+        else:
+            self.uncertainty_ = spectral_uncertainty(null.singular_values, null.dim)
         return self
 
     def _search_basis(self, calib: TangencyCalibration) -> np.ndarray | None:
@@ -932,6 +991,7 @@ class DifferentialDiscovery:
         self.algebra_ = LieAlgebra(result.generators, affine=self.affine)
         self.dim_ = self.algebra_.dim
         self.history_ = result.history
+        self.uncertainty_ = Uncertainty(float("nan"), "not estimated by the gradient method")
         if self.dim_ < dim:
             warnings.warn(
                 f"the gradient method returned {dim} generators spanning only {self.dim_} "

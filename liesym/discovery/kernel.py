@@ -68,6 +68,11 @@ class KernelFrames:
         Dimension d of the data's tangent spaces (n for full-dimensional data; None when
         unknown). On a d-dimensional subset ``normals`` has ``n - d + rank`` rows: the
         data's normal directions beside the level set's.
+    normal_draws : ndarray, shape=[B, N, n - d + r, n] or None
+        Normals recomputed from B draws of the estimator's own error (``"gaussian_process"``
+        with ``n_draws``: gradients refitted to simulated noise), errors correlated between
+        nearby points as the estimate's are; the bootstrap of
+        :class:`~liesym.discovery.DifferentialDiscovery` uses them.
     """
 
     points: np.ndarray
@@ -79,6 +84,7 @@ class KernelFrames:
     jacobians: np.ndarray | None = None
     method: str = "local_linear"
     intrinsic_dim: int | None = None
+    normal_draws: np.ndarray | None = None
 
     @property
     def n_reliable(self) -> int:
@@ -98,6 +104,7 @@ class KernelFrames:
             jac,
             self.method,
             self.intrinsic_dim,
+            None if self.normal_draws is None else self.normal_draws[:, mask],
         )
 
 
@@ -331,6 +338,8 @@ def kernel_frames(
     level_tol: float | None = None,
     whiten: bool = True,
     intrinsic_dim: int | None = None,
+    n_draws: int = 0,
+    seed: int = 0,
     chunk_size: int = 20000,
     n_jobs: int | None = None,
     progress: bool = False,
@@ -376,6 +385,12 @@ def kernel_frames(
         (:func:`estimate_intrinsic_dimension`). Data that fill an affine subspace, or a curved
         d-dimensional subset, are fitted on their tangent spaces, and the frames' normals
         include the data's normal directions.
+    n_draws : int, optional, default: 0
+        ``"gaussian_process"`` only: draws of the surrogate's own error behind
+        ``normal_draws`` (see :meth:`GaussianProcessSurrogate.gradient_noise_draws
+        <liesym.discovery.smooth.GaussianProcessSurrogate.gradient_noise_draws>`).
+    seed : int, optional, default: 0
+        Entropy of those draws.
     chunk_size : int, optional, default: 20000
         Points per vectorised batch (bounds memory at about ``chunk_size * k * (n+1)``).
     n_jobs : int, optional
@@ -473,7 +488,8 @@ def kernel_frames(
         d_dim = min(int(d_dim), h_dim)
         curved = d_dim < n
         if method == "gaussian_process":
-            return _gp_frames(X, y, Z, idx, t, d_dim, rank, min_snr, chunk_size)
+            draws = (int(n_draws), seed)
+            return _gp_frames(X, y, Z, idx, t, d_dim, rank, min_snr, chunk_size, draws)
 
         jac_z = np.empty((n_pts, y.shape[1], h_dim))
         err, err_x = np.empty(n_pts), np.empty(n_pts)
@@ -558,17 +574,23 @@ def _tangent_frames(jac_z, tangent, t, rank, h_dim, n):
     return np.ascontiguousarray(normals), np.ascontiguousarray(basis[:, : kernel.shape[1]])
 
 
-def _gp_frames(X, y, Z, idx, t, d_dim, rank, min_snr, chunk_size) -> KernelFrames:
+def _gp_frames(X, y, Z, idx, t, d_dim, rank, min_snr, chunk_size, draws) -> KernelFrames:
     """Frames from the gradients of a Gaussian-process surrogate (one per output of y)."""
     from liesym.discovery.smooth import GaussianProcessSurrogate
 
     n_pts, n = X.shape
     h_dim = Z.shape[1]
+    n_draws, seed = draws
     jac = np.empty((n_pts, y.shape[1], n))
+    jac_draws = np.empty((n_draws, n_pts, y.shape[1], n))
     sd = np.empty((y.shape[1],))
     for j in range(y.shape[1]):
         gp = GaussianProcessSurrogate().fit(X, y[:, j])
         jac[:, j] = gp.gradient(X)
+        if n_draws:
+            jac_draws[:, :, j] = gp.gradient_noise_draws(
+                X, n_draws, rng=np.random.default_rng([seed, j, 1])
+            )
         probe = np.linspace(0, n_pts - 1, min(n_pts, 200)).round().astype(int)
         sd[j] = float(np.median(gp.gradient_std(X[probe])))
     # Errors: the posterior gradient std (median over probe points), all outputs together.
@@ -593,8 +615,23 @@ def _gp_frames(X, y, Z, idx, t, d_dim, rank, min_snr, chunk_size) -> KernelFrame
     reliable = sv_x[:, rank - 1] > min_snr * err_x
     del sv
     normals, kernel = _tangent_frames(jac_z, tangent, t, rank, h_dim, n)
+    normal_draws = None
+    if n_draws:
+        z_map = np.linalg.pinv(a).T
+        normal_draws = np.stack(
+            [_tangent_frames((jac + e) @ z_map, tangent, t, rank, h_dim, n)[0] for e in jac_draws]
+        )
     return KernelFrames(
-        X, normals, kernel, reliable, angle_error, int(rank), jac, "gaussian_process", d_dim
+        X,
+        normals,
+        kernel,
+        reliable,
+        angle_error,
+        int(rank),
+        jac,
+        "gaussian_process",
+        d_dim,
+        normal_draws,
     )
 
 
@@ -655,6 +692,8 @@ class FrameEstimator:
     n_jobs: int | None = None
     progress: bool = False
     intrinsic_dim: int | None = None
+    n_draws: int = 0
+    seed: int = 0
 
     def __call__(self, X, y, rank: int | None = None) -> KernelFrames:
         """Kernel frames of one chunk (``rank`` fixed by the first chunk of a chunked fit)."""
@@ -667,6 +706,8 @@ class FrameEstimator:
             min_snr=self.min_snr,
             max_condition=self.max_condition,
             intrinsic_dim=self.intrinsic_dim,
+            n_draws=self.n_draws,
+            seed=self.seed,
             n_jobs=self.n_jobs,
             progress=self.progress,
         )

@@ -204,6 +204,7 @@ class GaussianProcessSurrogate:
             chol, u - w @ beta, lower=True, trans="T", check_finite=False
         )
         self._beta, self._chol, self._w = beta, chol, w
+        self._sigma2 = float(sigma2)
         self._a_inv = np.linalg.pinv(w.T @ w)
         self._support = zs
         self._s2 = float(s2)
@@ -249,6 +250,55 @@ class GaussianProcessSurrogate:
             out[i : i + chunk] = (kw @ self._support - kw.sum(axis=1)[:, None] * zc) / (
                 self.length_scale_**2
             ) + _basis_gradient(zc, self.degree_) @ self._beta
+        return self._y_scale * out @ self.transform_
+
+    def gradient_noise_draws(self, points, n_draws: int, rng=None, chunk: int = 2000):
+        """Gradients of the posterior means of simulated noise, shape=[n_draws, M, n].
+
+        The posterior mean is linear in the samples, so refitting it (same hyperparameters)
+        to ``y + e`` changes its gradient by the gradient of the mean fitted to ``e`` alone.
+        Each draw fits fresh noise ``e ~ N(0, noise_std_^2)`` at the support points: the
+        sampling spread of the estimated gradient field, with its correlation between nearby
+        points (which independent per-point errors miss).
+
+        Parameters
+        ----------
+        points : array-like, shape=[M, n]
+        n_draws : int
+        rng : None, int or Generator
+
+        Returns
+        -------
+        ndarray, shape=[n_draws, M, n]
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(300, 2))
+        >>> gp = GaussianProcessSurrogate().fit(X, X[:, 0] + 0.1 * rng.normal(size=300))
+        >>> gp.gradient_noise_draws(X[:5], 4, rng=0).shape
+        (4, 5, 2)
+        """
+        from liesym._core import as_rng
+
+        z = self._z(points)
+        rng = as_rng(rng)
+        eps = np.sqrt(self._sigma2) * rng.standard_normal((len(self._support), int(n_draws)))
+        lower = {"lower": True, "check_finite": False}
+        u = scipy.linalg.solve_triangular(self._chol, eps, **lower)
+        beta = np.linalg.lstsq(self._w, u, rcond=None)[0]  # (q, B)
+        alpha = scipy.linalg.solve_triangular(self._chol, u - self._w @ beta, trans="T", **lower)
+        m, d = self._support.shape
+        weighted = (alpha[:, :, None] * self._support[:, None, :]).reshape(m, -1)  # (m, B d)
+        out = np.empty((int(n_draws), len(z), d))
+        for i in range(0, len(z), chunk):
+            zc = z[i : i + chunk]
+            k = self._cross(zc)  # (c, m)
+            grad = (k @ weighted).reshape(len(zc), -1, d) - (k @ alpha)[:, :, None] * zc[:, None]
+            grad = grad / self.length_scale_**2 + np.einsum(
+                "cdq,qb->cbd", _basis_gradient(zc, self.degree_), beta
+            )
+            out[:, i : i + chunk] = np.swapaxes(grad, 0, 1)
         return self._y_scale * out @ self.transform_
 
     def gradient_std(self, points, chunk: int = 200) -> np.ndarray:

@@ -304,6 +304,7 @@ class EllipseFamily(TaskFamily):
         >>> (fam.group_element([0.0, 1.0]) @ fam.base_goal).round(12) + 0.0
         array([0., 1.])
         """
+        self._check_on_orbit(self._goals(goal).reshape(-1, 2), "goal")
         r = rotation_2d(self.param_of(goal) - self.base_angle)
         return self.chart @ r @ self._chart_inv
 
@@ -454,6 +455,7 @@ class SphereFamily(TaskFamily):
         array([0., 0., 1.])
         """
         v = self.param_of(goal)
+        self._check_on_orbit(as_finite_array(goal, "goal").reshape(-1, 3), "goal")
         return Rotation.from_rotvec(v.reshape(-1, 3)).as_matrix().reshape(*v.shape, 3)
 
     def train_goals(self, k: int, *, rng=None) -> np.ndarray:
@@ -569,6 +571,7 @@ class LineFamily(TaskFamily):
         """
         t = self.param_of(goal)
         n = self.n
+        self._check_on_orbit(as_finite_array(goal, "goal").reshape(-1, n), "goal")
         out = np.broadcast_to(np.eye(n + 1), (*t.shape, n + 1, n + 1)).copy()
         out[..., :n, n] = t[..., None] * self.direction
         return out

@@ -49,7 +49,8 @@ class _ChartModel:
                 f"{flat.shape}, got shape {out.shape}"
             )
         if not np.all(np.isfinite(out)):
-            raise ValueError("base_reward: returned NaN or infinite values")
+            bad = int(np.count_nonzero(~np.isfinite(out)))
+            raise ValueError(f"base_reward: returned {bad} NaN or infinite value(s)")
         return out.reshape(x.shape[:-1])
 
     def value(self, z: np.ndarray) -> np.ndarray:
@@ -435,6 +436,11 @@ class GroupInference:
             stab = group._unit_basis[:0]
         else:
             points, rewards = as_reward_data(X, y, name="transitions", n=group.n)
+            if len(rewards) > 1 and np.ptp(rewards) == 0.0:
+                raise ValueError(
+                    f"transitions: the rewards are constant (all {len(rewards)} equal), so no group element "
+                    "is preferred; the task cannot be inferred from these transitions"
+                )
             model = self._base_model(group)
             chart_model = _ChartModel(model, group.chart_inverse)
             stab = _stabilizer_basis(group, model, self.stabilizer)
