@@ -430,7 +430,8 @@ def noisy_rewards_table(d: dict) -> list[str]:
     labels = {
         "local_linear": "local linear frames (former default)",
         "auto": 'default (`frame_method="auto"`)',
-        "stabiliser": "Gaussian process, inside the system algebra",
+        "stabiliser": "Gaussian process inside the system algebra (unc.: bootstrap, without "
+        "that algebra's own error)",
     }
     cols = [(s, m) for s in d["sigmas"] for m in d["sizes"]]
     lines = [
@@ -460,7 +461,7 @@ def noisy_rewards_table(d: dict) -> list[str]:
         "transitions each) and reward noise: certificate of the task algebra (tolerance from the "
         "discovery's uncertainty, refused above 0.04), the reported uncertainty against the true "
         "Grassmann error, and the hereditary worst-task score of `run_pipeline` (36 test tasks) "
-        "where certified:",
+        "where certified (σ_r = 0: see the navigation table):",
         "",
         "| σ_r | certified so(2) | uncertainty (rad) | true error (rad) | worst-task score |",
         "|---|---|---|---|---|",
