@@ -12,6 +12,7 @@ truth is used only to *score* what was found (``errors`` fields).
 
 import dataclasses
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,8 @@ import numpy as np
 from liesym._core import as_count, as_rng
 from liesym._core import progress as progress_bar
 from liesym.algebra import LieAlgebra, grassmann_distance
+
+_STEP_FIELDS = ("states", "actions", "next_states")
 
 
 def verify_discovered(result, elements=None, **kwargs):
@@ -198,6 +201,8 @@ def discover_structure(
     *,
     n_train: int = 2,
     n_steps: int = 2000,
+    discovery_options: dict | None = None,
+    task_group_options: dict | None = None,
     rng=None,
     progress: bool = False,
 ) -> StructureResult:
@@ -212,6 +217,14 @@ def discover_structure(
     n_train : int, optional, default: 2
     n_steps : int, optional, default: 2000
         Random-policy transitions per training task.
+    discovery_options : dict, optional
+        Settings of each task's :class:`~liesym.discovery.DifferentialDiscovery` (affine).
+        Where the default frames (``frame_method="auto"``) find the rewards too noisy for
+        local fits, each task's symmetries are searched inside the discovered affine system
+        algebra (its stabiliser), with that algebra's uncertainty added to theirs.
+    task_group_options : dict, optional
+        Settings of :func:`~liesym.discovery.discover_task_group` (``dim``, ``min_gap``,
+        ``rtol``).
     rng : None, int or Generator
     progress : bool, optional, default: False
         Show a progress bar over the stages.
@@ -242,20 +255,37 @@ def discover_structure(
 
     def symmetries():
         data = found["data"]
-        base = DifferentialDiscovery(affine=True).fit(data[0].next_states, data[0].rewards)
-        if base.algebra_ is None:
-            raise RuntimeError("discover_structure: no reward symmetry found on the base task")
-        dyn = DynamicsSymmetryDiscovery().fit(
-            np.concatenate([d.states for d in data]),
-            np.concatenate([d.actions for d in data]),
-            np.concatenate([d.next_states for d in data]),
-        )
+        pooled = [np.concatenate([getattr(d, f) for d in data]) for f in _STEP_FIELDS]
+        options = dict(discovery_options or {})
+        tasks = [DifferentialDiscovery(affine=True, **options).fit(*_xy(d)) for d in data]
+        dyn = DynamicsSymmetryDiscovery().fit(*pooled)
         if dyn.algebra_ is None:
             raise RuntimeError("discover_structure: no dynamics symmetry found")
-        found.update(base=base, dyn=dyn)
+        noisy = "within" not in options and any(
+            t.frame_method_ == "gaussian_process" for t in tasks
+        )
+        if noisy:
+            tasks = _stabilisers(data, pooled, options, rng)
+        for i, est in enumerate(tasks):
+            if est.algebra_ is None:
+                what = "the base task" if i == 0 else f"training task {i}"
+                raise RuntimeError(f"discover_structure: no reward symmetry found on {what}")
+        found.update(base=tasks[0], dyn=dyn, tasks=tasks, noisy=noisy)
 
     def task_group():
-        found["group"] = discover_task_group(found["data"], rng=rng)
+        options = dict(task_group_options or {})
+        if not found["noisy"]:
+            kwargs = {"discovery_kwargs": discovery_options} if discovery_options else {}
+            found["group"] = discover_task_group(found["data"], rng=rng, **options, **kwargs)
+            return
+        tasks = found["tasks"]
+        found["group"] = discover_task_group(
+            [],
+            task_symmetries=[t.algebra_ for t in tasks],
+            task_uncertainties=[t.uncertainty_ for t in tasks],
+            rng=rng,
+            **options,
+        )
 
     def certify():
         group = found["group"]
@@ -293,6 +323,47 @@ def discover_structure(
         family, goals, base, dyn, group, task_report, system_report, timings=timings
     )
     return dataclasses.replace(result, audit=found["audit"])
+
+
+def _xy(data):
+    return data.next_states, data.rewards
+
+
+def _stabilisers(data, pooled, options, rng):
+    """Each task's reward symmetries inside the affine system algebra (noisy rewards).
+
+    Noisy rewards resolve the level sets' normals but hardly their curvature, which decides
+    the linear part; the symmetries of a task that matter are those of its system, so each
+    task's stabiliser is searched inside the discovered affine system algebra. That algebra is
+    itself an estimate: its singular-value noise floor is added (root sum of squares) to each
+    stabiliser's bootstrap uncertainty, so that certificates see both.
+    """
+    from liesym.algebra import null_space_angle
+    from liesym.discovery import DiscoveryWarning
+    from liesym.discovery.differential import DifferentialDiscovery, Uncertainty
+    from liesym.discovery.dynamics import DynamicsSymmetryDiscovery
+    from liesym.discovery.task_group import _child
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscoveryWarning)
+        system = DynamicsSymmetryDiscovery(affine=True).fit(*pooled)
+    if system.algebra_ is None:
+        raise RuntimeError("discover_structure: no affine dynamics symmetry found")
+    spread = null_space_angle(system.singular_values_, system.dim_)
+    settings = {"n_bootstrap": 16, "rng": _child(rng)} | options
+    settings |= {"within": system.algebra_, "frame_method": "gaussian_process"}
+    tasks = []
+    for d in data:
+        est = DifferentialDiscovery(affine=True, **settings).fit(*_xy(d))
+        own = est.uncertainty_
+        # Frozen estimator attributes are plain; replace the uncertainty by the combined one.
+        est.uncertainty_ = Uncertainty(
+            float(np.hypot(own.angle, spread)),
+            f"{own.source}, combined (root sum of squares) with the searched affine system "
+            f"algebra's singular-value noise floor ({spread:.2g} rad)",
+        )
+        tasks.append(est)
+    return tasks
 
 
 def assemble_structure(

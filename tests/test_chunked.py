@@ -304,11 +304,11 @@ def test_chunked_input_needs_the_closed_form(radial):
 
 def test_constraint_count_is_checked_over_all_chunks(radial):
     with pytest.raises(ValueError, match="1 reliable kernel frames give 1 constraints"):
-        DifferentialDiscovery(chunk_size=20, k_neighbors=12).fit(
+        DifferentialDiscovery(chunk_size=20, k_neighbors=12, frame_method="local_linear").fit(
             iter([(radial.X[:20], radial.y[:20])])
         )
     with pytest.warns(DiscoveryWarning) as record:  # also "no symmetry found"
-        DifferentialDiscovery(chunk_size=40, k_neighbors=12).fit(
+        DifferentialDiscovery(chunk_size=40, k_neighbors=12, frame_method="local_linear").fit(
             iter([(radial.X[:40], radial.y[:40])])
         )
     assert any("only 23 constraints for 9 unknowns" in str(w.message) for w in record)

@@ -138,12 +138,6 @@ def test_subset_and_given_normals():
             {"method": "level_set_pca"},
             "scalar",
         ),
-        (
-            np.stack([np.arange(50.0), 2 * np.arange(50.0)], 1),
-            np.arange(50.0),
-            {},
-            "lower-dimensional",
-        ),
     ],
 )
 def test_bad_input(X, y, kw, match):

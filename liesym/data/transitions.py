@@ -34,7 +34,7 @@ class Transitions:
     actions : array-like, shape=[N, m]
         As applied (after clipping or projection onto the admissible set).
     rewards : array-like, shape=[N]
-        Rewards of the next states.
+        Rewards of the next states, as observed (with the env's reward noise, if any).
     terminated, truncated : array-like of bool, shape=[N]
     task_ids : array-like of int, shape=[N]
         Index of each row's task (its goal is ``goals[task_id]``).
@@ -351,6 +351,9 @@ def collect_transitions(
         clock += 1
         states[k], raw_actions[k], actions[k], next_states[k] = state, raw, applied, nxt
         rewards[k] = step.rewards
+        observed = dyn.sample_reward_noise(batch, rng)
+        if observed is not None:
+            rewards[k] += observed
         terminated[k] = step.terminated
         truncated[k] = clock >= dyn.max_steps
         episode_ids[k] = episode

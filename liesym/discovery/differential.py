@@ -200,6 +200,9 @@ class TangencyCalibration:
     n_bootstrap : int
     seed : int
         Entropy of the per-chunk bootstrap generators ``default_rng([seed, chunk])``.
+    kernel_dim : int or None
+        Dimension of the frames' kernels (``n - rank`` for full-dimensional data; smaller on a
+        curved subset); sets the noise floor's spread of a normal error.
     """
 
     n: int
@@ -211,6 +214,7 @@ class TangencyCalibration:
     median_error: float | None
     n_bootstrap: int = 0
     seed: int = 0
+    kernel_dim: int | None = None
 
     @property
     def p(self) -> int:
@@ -322,10 +326,13 @@ def tangency_stats(
     boot = np.zeros((calib.n_bootstrap, p, p))
     if calib.n_bootstrap:
         rng = np.random.default_rng([calib.seed, index])
+        draws = frames.normal_draws
         for b in range(calib.n_bootstrap):
-            # Poisson(1) counts: the streaming bootstrap; sqrt since rows are squared.
+            # Poisson(1) counts: the streaming bootstrap; sqrt since rows are squared. Frames
+            # with draws of their own (correlated) error use one per bootstrap draw.
             counts = rng.poisson(1.0, size=pts.shape[0])
-            blocks = _constraint_blocks(frames.normals, xh, w * np.sqrt(counts), chunk)
+            normals = frames.normals if draws is None else draws[b % len(draws)]
+            blocks = _constraint_blocks(normals, xh, w * np.sqrt(counts), chunk)
             boot[b] = square_r(r_factor(blocks, p), p)
     return TangencyStats(
         r,
@@ -369,6 +376,18 @@ def tangency_chunk_stats(estimator, calib: TangencyCalibration, index: int, X, y
     return tangency_stats(frames.subset(frames.reliable), calib, index=index, n_points=X.shape[0])
 
 
+def _noise_floor(calib: TangencyCalibration, stats: TangencyStats) -> float | None:
+    """Expected singular value of an exact symmetry under the frames' angle errors."""
+    if not (calib.known and np.isfinite(stats.noise_sq)):
+        return None
+    m = calib.n + (1 if calib.affine else 0)
+    k_dim = calib.kernel_dim if calib.kernel_dim else max(calib.n - calib.rank, 1)
+    return float(np.sqrt(stats.noise_sq / (m * max(k_dim, 1))))
+
+
+_FRAME_METHODS = ("local_linear", "gaussian_process", "level_set_pca")
+
+
 class DifferentialDiscovery:
     """Discover the linear or affine symmetry algebra of a function from its samples.
 
@@ -391,9 +410,14 @@ class DifferentialDiscovery:
         Dimension of the normal spaces (default: estimated, see :func:`kernel_frames`).
     min_snr, max_condition : float, optional
         Reliability rule of the kernel frames.
-    frame_method : {"local_linear", "level_set_pca"} or callable, optional
-        Kernel-frame estimator; a callable ``(X, y, rank=None) -> KernelFrames`` replaces
-        ``liesym.discovery.kernel.FrameEstimator`` (the per-chunk frame step).
+    frame_method : {"auto", "local_linear", "gaussian_process", "level_set_pca"} or callable
+        Kernel-frame estimator (:func:`~liesym.discovery.kernel.kernel_frames`); a callable
+        ``(X, y, rank=None) -> KernelFrames`` replaces
+        :class:`~liesym.discovery.kernel.FrameEstimator` (the per-chunk frame step).
+        ``"auto"`` (default): local linear fits, which are exact for noise-free samples,
+        unless their constraints show no symmetry gap above their own noise floor (or no
+        gradient above the local noise): then the Gaussian-process surrogate, whose noise
+        level comes from the data. Chunked fits decide on the first chunk.
     weighting : {"quality", "uniform"}, optional, default: "quality"
         Closed form: ``"quality"`` scales the rows of a point by the inverse of its
         estimated angle error (weighted least squares; relative to the median, capped
@@ -418,6 +442,13 @@ class DifferentialDiscovery:
     n_jobs : int, optional
         Threads of the k-d tree queries and of BLAS (joblib semantics: None is 1 unless a
         ``joblib.parallel_config`` says otherwise, -1 every core). On Dask, per task.
+    within : LieAlgebra, optional
+        Closed form: search only the span of these generators (linear, or affine when
+        ``affine``), e.g. the system's symmetry algebra: the symmetries of one task that
+        are symmetries of its system (the task's stabiliser). The constraints are the same;
+        the unknowns are the coefficients in this span, so weakly determined directions
+        outside it (on trajectory data with noisy rewards, the curvature of the level sets)
+        no longer compete. ``singular_values_`` then has one value per generator.
 
     Attributes
     ----------
@@ -437,6 +468,11 @@ class DifferentialDiscovery:
         error spread over the n - r kernel directions). None for given normals.
     frames_ : KernelFrames
         The frames of the samples (of the first chunk in a chunked fit).
+    frame_method_ : str
+        The frame estimator used (``"local_linear"``, ``"gaussian_process"``, ...).
+    intrinsic_dim_ : int or None
+        Dimension of the data's tangent spaces (n for full-dimensional data), from the
+        frames of the first chunk.
     n_samples_ : int
         Closed form: samples used, over every chunk.
     n_reliable_ : int
@@ -494,7 +530,7 @@ class DifferentialDiscovery:
         rank: int | None = None,
         min_snr: float = 3.0,
         max_condition: float = 30.0,
-        frame_method: str = "local_linear",
+        frame_method: str = "auto",
         weighting: str = "quality",
         min_gap: float = DEFAULT_MIN_GAP,
         noise_tol: float = DEFAULT_NOISE_TOL,
@@ -507,6 +543,7 @@ class DifferentialDiscovery:
         progress: bool = False,
         chunk_size: int | None = None,
         n_jobs: int | None = None,
+        within: LieAlgebra | None = None,
     ) -> None:
         self.dim = dim
         self.affine = affine
@@ -530,6 +567,7 @@ class DifferentialDiscovery:
         self.progress = progress
         self.chunk_size = chunk_size
         self.n_jobs = n_jobs
+        self.within = within
 
     @respects_n_jobs
     def fit(self, X, y=None, *, normals=None) -> "DifferentialDiscovery":
@@ -582,19 +620,21 @@ class DifferentialDiscovery:
             raise ValueError("dim: the gradient method needs the dimension; pass dim=...")
         if normals is not None:
             frames = frames_from_normals(X, normals)
+            self.frame_method_ = "given"
         elif y is None:
             raise ValueError("y: values are required unless normals are given")
         else:
-            frames = self._frame_estimator(progress=self.progress)(X, y, rank=self.rank)
+            frames = self._estimate_frames(X, y, progress=self.progress)
         self.frames_ = frames
+        self.intrinsic_dim_ = frames.intrinsic_dim
         use = frames.reliable
-        self._check_constraints(int(use.sum()), frames.rank, p, dim)
+        self._check_constraints(int(use.sum()), frames.normals.shape[1], p, dim)
         if self.method == "gradient":
             return self._fit_gradient(frames.subset(use), dim)
         return self._fit_closed_form(frames.subset(use), dim)
 
-    def _check_constraints(self, n_reliable: int, rank: int, p: int, dim) -> None:
-        n_rows = n_reliable * rank
+    def _check_constraints(self, n_reliable: int, rows: int, p: int, dim) -> None:
+        n_rows = n_reliable * rows
         need = p - (dim or 1)
         if n_rows < need:
             raise ValueError(
@@ -659,21 +699,79 @@ class DifferentialDiscovery:
             (X, y), ("X", "y"), fields=("next_states", "rewards"), chunk_size=self.chunk_size
         )
 
-    def _frame_estimator(self, progress: bool = False):
+    def _frame_estimator(self, progress: bool = False, method: str | None = None):
         if callable(self.frame_method):
             return self.frame_method
+        if method is None:
+            method = getattr(self, "frame_method_", None) or self.frame_method
+        # The surrogate's frames carry draws of their own error for the bootstrap.
+        draws = int(self.n_bootstrap or 0) if method == "gaussian_process" else 0
         return FrameEstimator(
             self.k_neighbors,
-            self.frame_method,
+            method,
             self.min_snr,
             self.max_condition,
             self.n_jobs,
             progress,
+            n_draws=draws,
+            seed=int(as_rng(self.rng).integers(2**63)) if draws else 0,
         )
+
+    def _estimate_frames(self, X, y, progress: bool = False) -> KernelFrames:
+        """Frames of the (first) samples; ``"auto"`` picks the estimator (``frame_method_``)."""
+        method = self.frame_method
+        if callable(method):
+            self.frame_method_ = getattr(method, "method", type(method).__name__)
+            return method(X, y, rank=self.rank)
+        if method not in ("auto", *_FRAME_METHODS):
+            expected = ", ".join(map(repr, ("auto", *_FRAME_METHODS)))
+            raise ValueError(f"frame_method: expected one of {expected} or a callable")
+        if method != "auto":
+            self.frame_method_ = method
+            return self._frame_estimator(progress, method)(X, y, rank=self.rank)
+        try:
+            frames = self._frame_estimator(progress, "local_linear")(X, y, rank=self.rank)
+            if self._resolves(frames):
+                self.frame_method_ = "local_linear"
+                return frames
+        except ValueError as err:
+            if "gradient above the local noise" not in str(err):
+                raise
+        self.frame_method_ = "gaussian_process"
+        return self._frame_estimator(progress, "gaussian_process")(X, y, rank=self.rank)
+
+    def _resolves(self, frames: KernelFrames) -> bool:
+        """Whether the frames' constraints show a symmetry gap above their noise floor."""
+        reliable = frames.subset(frames.reliable)
+        n = frames.points.shape[1]
+        if reliable.points.shape[0] * frames.normals.shape[1] < n * (n + 1):
+            return False
+        _, mu, s = self._coordinates(reliable.points)
+        theta = reliable.angle_error
+        known = bool(np.all(np.isfinite(theta)) and theta.size)
+        med = float(np.median(theta)) if known else 0.0
+        calib = TangencyCalibration(
+            n,
+            frames.rank,
+            bool(self.affine),
+            mu,
+            s,
+            known,
+            med if med > 0 and self.weighting == "quality" else None,
+            kernel_dim=frames.kernel.shape[1],
+        )
+        stats = tangency_stats(reliable, calib)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DiscoveryWarning)
+            null = self._null_space(
+                stats.r, self._search_basis(calib), None, _noise_floor(calib, stats)
+            )
+        return null.dim > 0
 
     def _reset(self) -> None:
         self.calibration_ = None
         self.stats_ = None
+        self.frame_method_ = None
 
     def _fit_source(self, source):
         if self.method != "closed_form":
@@ -717,10 +815,11 @@ class DifferentialDiscovery:
             _check_dimension(X.shape[1])
             if y is None:
                 raise ValueError("y: values are required")
-            frames = self._frame_estimator()(X, y, rank=self.rank)
+            frames = self._estimate_frames(X, y)
         except ValueError as err:
             raise ValueError(f"chunk {index}: {err}") from None
         self.frames_ = frames
+        self.intrinsic_dim_ = frames.intrinsic_dim
         reliable = frames.subset(frames.reliable)
         self.calibration_ = self._calibrate(reliable)
         self.stats_ = tangency_stats(reliable, self.calibration_, index=index, n_points=len(X))
@@ -740,7 +839,16 @@ class DifferentialDiscovery:
         seed = int(as_rng(self.rng).integers(2**63)) if n_boot else 0
         n = frames.points.shape[1]
         return TangencyCalibration(
-            n, frames.rank, bool(self.affine), mu, s, known, median, int(n_boot), seed
+            n,
+            frames.rank,
+            bool(self.affine),
+            mu,
+            s,
+            known,
+            median,
+            int(n_boot),
+            seed,
+            frames.kernel.shape[1],
         )
 
     # Closed form.
@@ -773,15 +881,13 @@ class DifferentialDiscovery:
         n, p = calib.n, calib.p
         dim = check_dim(self.dim, p, "the affine generator" if self.affine else "an n x n matrix")
         if check:
-            self._check_constraints(stats.n_reliable, calib.rank, p, dim)
-        floor = None
-        if calib.known and np.isfinite(stats.noise_sq):
-            m = n + (1 if self.affine else 0)
-            k_dim = max(n - calib.rank, 1)
-            floor = float(np.sqrt(stats.noise_sq / (m * k_dim)))
-        null = null_space(
-            stats.r, p, dim=dim, noise_floor=floor, min_gap=self.min_gap, noise_tol=self.noise_tol
-        )
+            rows = calib.n - calib.kernel_dim if calib.kernel_dim is not None else calib.rank
+            self._check_constraints(stats.n_reliable, rows, p, dim)
+        floor = _noise_floor(calib, stats)
+        basis = self._search_basis(calib)
+        if basis is not None:
+            dim = None if dim is None else min(dim, basis.shape[1] - 1)
+        null = self._null_space(stats.r, basis, dim, floor)
         self.singular_values_ = null.singular_values
         self.gap_ = null.gap
         self.noise_floor_ = floor
@@ -803,6 +909,42 @@ class DifferentialDiscovery:
             self.uncertainty_ = spectral_uncertainty(null.singular_values, null.dim)
         return self
 
+    def _search_basis(self, calib: TangencyCalibration) -> np.ndarray | None:
+        """Columns (p, k): the vectorised ``within`` generators in the fit's coordinates."""
+        within = self.within
+        if within is None:
+            return None
+        n = calib.n
+        size = n + 1 if self.affine else n
+        if not isinstance(within, LieAlgebra) or within.n != size or within.affine != self.affine:
+            kind = "affine (n+1)x(n+1)" if self.affine else "linear n x n"
+            raise ValueError(
+                f"within: expected a LieAlgebra of {kind} generators for points of R^{n}, "
+                f"got {within!r}"
+            )
+        gens = np.array(within.basis[:, :n, :], dtype=np.float64)
+        if calib.mu is not None:
+            # x' = (x - mu) / s: W' = W, b' = (W mu + b) / s.
+            gens[:, :, n] = (gens[:, :, :n] @ calib.mu + gens[:, :, n]) / calib.scale
+        return gens.reshape(len(gens), -1).T
+
+    def _null_space(self, r, basis, dim, floor):
+        """Null space of the constraints, over all generators or the span of ``basis``."""
+        if basis is None:
+            p = r.shape[1]
+            return null_space(
+                r, p, dim=dim, noise_floor=floor, min_gap=self.min_gap, noise_tol=self.noise_tol
+            )
+        q, _ = np.linalg.qr(basis)  # orthonormal coordinates of the span
+        k = q.shape[1]
+        sub = np.linalg.qr(r @ q, mode="r")
+        null = null_space(
+            sub, k, dim=dim, noise_floor=floor, min_gap=self.min_gap, noise_tol=self.noise_tol
+        )
+        return NullSpace(
+            null.vectors @ q.T, null.singular_values, null.dim, null.gap, floor, null.zero_level
+        )
+
     def _set_affine_parts(self) -> None:
         if not self.affine:
             return
@@ -822,8 +964,9 @@ class DifferentialDiscovery:
         out = np.zeros((boot.shape[0], self.dim_))
         if self.dim_ == 0 or boot.shape[0] == 0:
             return out
+        basis = self._search_basis(calib)
         for b in _progress(range(boot.shape[0]), enable=self.progress, desc="bootstrap"):
-            null = null_space(boot[b], calib.p, dim=self.dim_)
+            null = self._null_space(boot[b], basis, self.dim_, None)
             gens = _as_generators(null.basis, calib.n, self.affine)
             out[b] = principal_angles(self._to_algebra(gens, calib.mu, calib.scale), self.algebra_)
         return out

@@ -9,8 +9,17 @@ with h_i the distance to the k-th neighbour. The row space of the local Jacobian
 normal space of the level set, its orthogonal complement the kernel distribution ker df.
 All points are processed at once with batched einsum/eigh (no loop over points).
 
-The prototype's recipe (ball neighbours on the same level set, PCA of unit differences)
-is kept as ``method="level_set_pca"`` for comparison.
+Data on a curved subset of R^n (cos/sin pairs, channels constant per episode) are handled on
+their tangent spaces: local PCA of each neighbourhood gives the tangent space (its dimension,
+the data's intrinsic dimension, is estimated), the local fit regresses on tangent coordinates,
+and the normal space of a frame is then everything orthogonal to ker df *within* the tangent
+space: the level set's normals and the data's own normal directions, so that a symmetry must
+also keep the data on their manifold.
+
+For noisy values ``method="gaussian_process"`` replaces the local fits by a smooth global
+surrogate (:class:`~liesym.discovery.smooth.GaussianProcessSurrogate`) whose smoothness and
+noise level maximise the marginal likelihood. The prototype's recipe (ball neighbours on the
+same level set, PCA of unit differences) is kept as ``method="level_set_pca"`` for comparison.
 """
 
 from dataclasses import dataclass
@@ -21,8 +30,15 @@ from scipy.spatial import cKDTree
 from liesym._core import as_finite_array, as_points, limit_threads
 from liesym._core import progress as _progress
 
-__all__ = ["FrameEstimator", "KernelFrames", "frames_from_normals", "kernel_frames"]
+__all__ = [
+    "FrameEstimator",
+    "KernelFrames",
+    "estimate_intrinsic_dimension",
+    "frames_from_normals",
+    "kernel_frames",
+]
 
+_METHODS = ("local_linear", "gaussian_process", "level_set_pca")
 _TRICUBE_STRETCH = 1.25  # so that the k-th neighbour keeps a positive weight
 _MIN_DETECTED = 0.05  # least share of points with a detectable gradient
 
@@ -46,8 +62,17 @@ class KernelFrames:
     rank : int
         r, the dimension of the normal space.
     jacobians : ndarray, shape=[N, m, n] or None
-        The local Jacobian estimates (``method="local_linear"``).
+        The local Jacobian estimates (``method="local_linear"``) or the surrogate's gradients.
     method : str
+    intrinsic_dim : int or None
+        Dimension d of the data's tangent spaces (n for full-dimensional data; None when
+        unknown). On a d-dimensional subset ``normals`` has ``n - d + rank`` rows: the
+        data's normal directions beside the level set's.
+    normal_draws : ndarray, shape=[B, N, n - d + r, n] or None
+        Normals recomputed from B draws of the estimator's own error (``"gaussian_process"``
+        with ``n_draws``: gradients refitted to simulated noise), errors correlated between
+        nearby points as the estimate's are; the bootstrap of
+        :class:`~liesym.discovery.DifferentialDiscovery` uses them.
 
     Examples
     --------
@@ -69,6 +94,8 @@ class KernelFrames:
     rank: int
     jacobians: np.ndarray | None = None
     method: str = "local_linear"
+    intrinsic_dim: int | None = None
+    normal_draws: np.ndarray | None = None
 
     @property
     def n_reliable(self) -> int:
@@ -87,6 +114,8 @@ class KernelFrames:
             self.rank,
             jac,
             self.method,
+            self.intrinsic_dim,
+            None if self.normal_draws is None else self.normal_draws[:, mask],
         )
 
 
@@ -141,6 +170,7 @@ def frames_from_normals(X, normals) -> KernelFrames:
         r,
         None,
         "given",
+        None,
     )
 
 
@@ -161,14 +191,18 @@ def _as_values(y, n_points: int) -> np.ndarray:
     return (y - y.mean(axis=0)) / y.std(axis=0)
 
 
-def _local_linear_chunk(X, y, dist, idx, rows, t, max_condition):
+def _local_linear_chunk(X, y, dist, idx, rows, t, max_condition, tangent=None):
     """Local linear fits at the points ``rows``: Jacobians, error scales, well-posedness.
 
-    ``X`` are whitened coordinates ``z = t (x - mu)``; Jacobians are returned in x.
+    ``X`` are whitened coordinates ``z = (x - mu) A``; Jacobians are returned in z and
+    ``t = A^T`` maps them to x (``J_x = J_z t``). With ``tangent`` (c, h, d) orthonormal bases,
+    the fit regresses on tangent coordinates (the data's own d dimensions).
     """
     h = dist[:, -1]
     safe_h = np.where(h > 0, h, 1.0)
     d = (X[idx] - X[rows, None]) / safe_h[:, None, None]  # (c, k, n), scale-free
+    if tangent is not None:
+        d = d @ tangent  # (c, k, d): tangent coordinates
     w = np.clip(1.0 - (dist / (_TRICUBE_STRETCH * safe_h[:, None])) ** 3, 0.0, None) ** 3
     z = np.concatenate([np.ones_like(d[..., :1]), d], axis=-1)  # (c, k, p)
     dy = y[idx] - y[rows, None]  # (c, k, m)
@@ -192,12 +226,60 @@ def _local_linear_chunk(X, y, dist, idx, rows, t, max_condition):
     # sigma^2 (G^-1 Z'W^2Z G^-1)_[1:,1:] = sigma^2 sum_j w_j^2 g_j g_j^T, g_j = (G^-1 z_j)_[1:].
     total = sigma2.sum(axis=1) / safe_h**2
     g = q[..., 1:]
+    jac_z = np.swapaxes(beta[:, 1:, :], 1, 2) / safe_h[:, None, None]  # (c, m, n)
+    if tangent is not None:
+        g = g @ np.swapaxes(tangent, 1, 2)  # back to the ambient (whitened) coordinates
+        jac_z = jac_z @ np.swapaxes(tangent, 1, 2)
     gt = g @ t
     err_z = np.sqrt(total * np.einsum("ck,ckn,ckn->c", w2, g, g))  # Frobenius std of J in z
     err_x = np.sqrt(total * np.einsum("ck,ckn,ckn->c", w2, gt, gt))  # and in x
-    jac_z = np.swapaxes(beta[:, 1:, :], 1, 2) / safe_h[:, None, None]  # (c, m, n)
     ok = (h > 0) & (n_eff > p)
     return jac_z, err_z, err_x, well_conditioned, ok
+
+
+def _local_pca(Z, idx, rows):
+    """Eigenvalues (descending, (c, h)) and eigenvectors ((c, h, h), columns) of neighbourhoods."""
+    diff = Z[idx] - Z[idx].mean(axis=1, keepdims=True)
+    cov = np.swapaxes(diff, 1, 2) @ diff / idx.shape[1]
+    lam, vec = np.linalg.eigh(cov)
+    return lam[:, ::-1], vec[:, :, ::-1]
+
+
+#: Smallest variance ratio between consecutive local principal directions that separates the
+#: tangent space from the normal directions (curvature and rounding give far smaller ratios).
+_TANGENT_GAP = 30.0
+
+
+def estimate_intrinsic_dimension(Z, idx, *, max_points: int = 2000) -> int:
+    """The data's intrinsic dimension d from local PCA of the neighbourhoods ``idx``.
+
+    At each of up to ``max_points`` (evenly strided) points the neighbourhood's principal
+    variances (descending) are split at the first consecutive ratio above 30 (a tangent
+    direction against curvature and rounding); without such a drop the point counts as
+    full-dimensional. d is the (upper) median answer: mixed data count as the larger
+    dimension, whose degenerate neighbourhoods the reliability rule then rejects.
+
+    Examples
+    --------
+    >>> t = np.random.default_rng(0).uniform(0, 2 * np.pi, 500)
+    >>> Z = np.stack([np.cos(t), np.sin(t), t], axis=1)  # a helix: a curve in R^3
+    >>> from scipy.spatial import cKDTree
+    >>> estimate_intrinsic_dimension(Z, cKDTree(Z).query(Z, k=15)[1])
+    1
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    h = Z.shape[1]
+    if h == 1:
+        return 1
+    step = max(1, len(Z) // max_points)
+    sub = np.arange(0, len(Z), step)
+    lam, _ = _local_pca(Z, idx[sub], sub)
+    lam = np.maximum(lam, 1e-300 * np.maximum(lam[:, :1], 1e-300))
+    ratios = lam[:, :-1] / lam[:, 1:]
+    big = ratios > _TANGENT_GAP
+    # The first large drop ends the tangent space (curvature makes later, smaller drops).
+    dims = np.where(big.any(axis=1), np.argmax(big, axis=1) + 1, h)
+    return int(np.ceil(np.median(dims)))
 
 
 def _condition_at_most(gram, ginv, max_condition: float) -> np.ndarray:
@@ -266,6 +348,9 @@ def kernel_frames(
     ball_radius: float | None = None,
     level_tol: float | None = None,
     whiten: bool = True,
+    intrinsic_dim: int | None = None,
+    n_draws: int = 0,
+    seed: int = 0,
     chunk_size: int = 20000,
     n_jobs: int | None = None,
     progress: bool = False,
@@ -285,10 +370,15 @@ def kernel_frames(
     rank : int, optional
         Dimension r of the normal space. Default: the most common number of Jacobian
         singular values above ``min_snr`` times the local error scale (see Notes).
-    method : {"local_linear", "level_set_pca"}, optional
-        ``"level_set_pca"`` is the prototype's recipe (scalar y only, r = 1): the
-        neighbours within ``ball_radius`` whose value differs by less than ``level_tol``
-        give unit differences whose uncentred PCA spans the kernel.
+    method : {"local_linear", "gaussian_process", "level_set_pca"}, optional
+        ``"local_linear"`` (default): weighted local linear fits over the k nearest
+        neighbours (exact for noise-free samples). ``"gaussian_process"``: gradients of a
+        smooth global surrogate (:class:`~liesym.discovery.smooth.GaussianProcessSurrogate`)
+        whose noise level and smoothness maximise the marginal likelihood, for noisy values;
+        angle errors from the posterior gradient standard deviation. ``"level_set_pca"`` is
+        the prototype's recipe (scalar y only, r = 1): the neighbours within
+        ``ball_radius`` whose value differs by less than ``level_tol`` give unit differences
+        whose uncentred PCA spans the kernel.
     min_snr : float, optional, default: 3.0
         A singular value of the local Jacobian counts as signal when it exceeds
         ``min_snr`` times the estimated Frobenius error of the Jacobian.
@@ -301,6 +391,17 @@ def kernel_frames(
         Choose neighbours and weights in globally whitened coordinates
         ``Sigma^-1/2 (x - mean)``, which makes the local-linear estimate equivariant under
         affine changes of coordinates (``"local_linear"`` only).
+    intrinsic_dim : int, optional
+        Dimension d of the data's tangent spaces; default: estimated by local PCA
+        (:func:`estimate_intrinsic_dimension`). Data that fill an affine subspace, or a curved
+        d-dimensional subset, are fitted on their tangent spaces, and the frames' normals
+        include the data's normal directions.
+    n_draws : int, optional, default: 0
+        ``"gaussian_process"`` only: draws of the surrogate's own error behind
+        ``normal_draws`` (see :meth:`GaussianProcessSurrogate.gradient_noise_draws
+        <liesym.discovery.smooth.GaussianProcessSurrogate.gradient_noise_draws>`).
+    seed : int, optional, default: 0
+        Entropy of those draws.
     chunk_size : int, optional, default: 20000
         Points per vectorised batch (bounds memory at about ``chunk_size * k * (n+1)``).
     n_jobs : int, optional
@@ -337,8 +438,9 @@ def kernel_frames(
     >>> bool(np.median(np.abs(np.sum(fr.kernel[:, 0] * radial, axis=1))) < 0.05)
     True
     """
-    if method not in ("local_linear", "level_set_pca"):
-        raise ValueError(f"method: expected 'local_linear' or 'level_set_pca', got {method!r}")
+    if method not in _METHODS:
+        expected = ", ".join(map(repr, _METHODS))
+        raise ValueError(f"method: expected one of {expected}, got {method!r}")
     X = as_points(X, "X", min_points=2)
     n_pts, n = X.shape
     y = _as_values(y, n_pts)
@@ -359,43 +461,87 @@ def kernel_frames(
         )
     if rank is not None and (not isinstance(rank, int | np.integer) or not 1 <= rank <= n):
         raise ValueError(f"rank: expected an integer in [1, {n}], got {rank!r}")
+    if intrinsic_dim is not None and (
+        not isinstance(intrinsic_dim, int | np.integer) or not 1 <= intrinsic_dim <= n
+    ):
+        raise ValueError(f"intrinsic_dim: expected an integer in [1, {n}], got {intrinsic_dim!r}")
     if not chunk_size >= 1:
         raise ValueError(f"chunk_size: expected a positive integer, got {chunk_size!r}")
 
-    if whiten and method == "local_linear":
+    if whiten and method != "level_set_pca":
         # Neighbourhoods and weights in whitened coordinates make the estimate equivariant
         # under affine changes of coordinates (elongated data get elongated neighbourhoods).
         lam, vec = np.linalg.eigh(np.cov(X, rowvar=False).reshape(n, n))
-        if lam[0] <= 1e-12 * lam[-1]:
-            raise ValueError(
-                "X: the points lie in a lower-dimensional affine subspace, so df is not "
-                "determined across it; drop the dependent coordinates"
-            )
-        t = (vec / np.sqrt(lam)) @ vec.T
-        Z = (X - X.mean(axis=0)) @ t
+        hull = lam > 1e-12 * max(lam[-1], 1e-300)
+        if not np.any(hull):
+            raise ValueError("X: the points coincide")
+        if np.all(hull):
+            t = (vec / np.sqrt(lam)) @ vec.T
+            Z = (X - X.mean(axis=0)) @ t
+        else:
+            # The points span a lower-dimensional affine subspace: work in its coordinates;
+            # its normals are normal directions of the data like any other.
+            a = vec[:, hull] / np.sqrt(lam[hull])
+            t = a.T
+            Z = (X - X.mean(axis=0)) @ a
     else:
         t, Z = np.eye(n), X
+    h_dim = Z.shape[1]
     with limit_threads(n_jobs) as workers:
         tree = cKDTree(Z)
         dist, idx = tree.query(Z, k=k, workers=workers)
         starts = range(0, n_pts, chunk_size)
         if method == "level_set_pca":
             return _level_set_pca(X, y, dist, idx, ball_radius, level_tol, starts, chunk_size)
+        d_dim = intrinsic_dim
+        if d_dim is None:
+            d_dim = estimate_intrinsic_dimension(Z, idx) if h_dim > 1 else h_dim
+        d_dim = min(int(d_dim), h_dim)
+        curved = d_dim < n
+        if method == "gaussian_process":
+            draws = (int(n_draws), seed)
+            return _gp_frames(X, y, Z, idx, t, d_dim, rank, min_snr, chunk_size, draws)
 
-        jac_z = np.empty((n_pts, y.shape[1], n))
+        jac_z = np.empty((n_pts, y.shape[1], h_dim))
         err, err_x = np.empty(n_pts), np.empty(n_pts)
         well_posed, ok = np.empty(n_pts, dtype=bool), np.empty(n_pts, dtype=bool)
+        tangent = np.empty((n_pts, h_dim, d_dim)) if d_dim < h_dim else None
         for s in _progress(starts, enable=progress, desc="kernel frames"):
             sl = slice(s, s + chunk_size)
             rows = np.arange(s, min(s + chunk_size, n_pts))
+            tan = None
+            if tangent is not None:
+                tangent[sl] = tan = _local_pca(Z, idx[sl], rows)[1][:, :, :d_dim]
             jac_z[sl], err[sl], err_x[sl], well_posed[sl], ok[sl] = _local_linear_chunk(
-                Z, y, dist[sl], idx[sl], rows, t, max_condition
+                Z, y, dist[sl], idx[sl], rows, t, max_condition, tan
             )
         del dist, idx
         # Rank and signal-to-noise in the whitened coordinates (affine-invariant decisions);
         # frames and angle errors in the original ones.
-        sv, sv_x, vt, jac = _row_frames(jac_z, t)
+        if curved:
+            sv = np.linalg.svd(jac_z, compute_uv=False)
+            jac = jac_z @ t
+            sv_x = np.linalg.svd(jac, compute_uv=False)
+        else:
+            sv, sv_x, vt, jac = _row_frames(jac_z, t)
     well_posed &= ok
+    rank = _choose_rank(sv, err, well_posed, min_snr, rank)
+    s_r, s_r_x = sv[:, rank - 1], sv_x[:, rank - 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        angle_error = np.where(s_r_x > 0, err_x / s_r_x, np.inf)
+    reliable = well_posed & (s_r > min_snr * err) & (s_r > 0)
+    if curved:
+        normals, kernel = _tangent_frames(jac_z, tangent, t, rank, h_dim, n)
+        return KernelFrames(
+            X, normals, kernel, reliable, angle_error, int(rank), jac, "local_linear", d_dim
+        )
+    return KernelFrames(
+        X, vt[:, :rank], vt[:, rank:], reliable, angle_error, int(rank), jac, "local_linear", n
+    )
+
+
+def _choose_rank(sv, err, well_posed, min_snr, rank) -> int:
+    """The normal rank: the most common number of singular values above the noise."""
     counts = np.sum(sv > min_snr * err[:, None], axis=1)[well_posed]
     detected = float(np.mean(counts > 0)) if counts.size else 0.0
     if detected < _MIN_DETECTED:
@@ -409,12 +555,94 @@ def kernel_frames(
         rank = int(np.argmax(np.bincount(counts[counts > 0])))
     if rank > sv.shape[1]:
         raise ValueError(f"rank: {rank} exceeds the number of outputs of y ({sv.shape[1]})")
-    s_r, s_r_x = sv[:, rank - 1], sv_x[:, rank - 1]
+    return int(rank)
+
+
+def _tangent_frames(jac_z, tangent, t, rank, h_dim, n):
+    """Kernel (ker df within the tangent space) and normals (the rest of R^n), in x.
+
+    ``jac_z`` (N, m, h) are Jacobians in the whitened coordinates z = (x - mu) A, ``t = A^T``,
+    ``tangent`` (N, h, d) the tangent bases in z (None when the data fill their affine hull).
+    A tangent vector ``v_z`` is ``v_x = v_z A^+`` in x.
+    """
+    n_pts = jac_z.shape[0]
+    if tangent is None:
+        tangent = np.broadcast_to(np.eye(h_dim), (n_pts, h_dim, h_dim))
+    a_pinv = np.linalg.pinv(t.T)  # A^+ (h, n)
+    jac_u = jac_z @ tangent  # (N, m, d): derivatives along the tangent basis
+    _, _, vt = np.linalg.svd(jac_u, full_matrices=True)
+    null_u = vt[:, rank:]  # (N, d - r, d): ker df in tangent coordinates
+    kernel = null_u @ np.swapaxes(tangent, 1, 2) @ a_pinv  # (N, d - r, n) in x
+    if kernel.shape[1]:
+        q, _ = np.linalg.qr(np.swapaxes(kernel, 1, 2))
+        kernel = np.swapaxes(q, 1, 2)
+    if kernel.shape[1]:
+        basis = _complete_basis(kernel)
+    else:
+        basis = np.broadcast_to(np.eye(n), (n_pts, n, n))
+    # _complete_basis puts the span of the given rows first.
+    normals = basis[:, kernel.shape[1] :]
+    return np.ascontiguousarray(normals), np.ascontiguousarray(basis[:, : kernel.shape[1]])
+
+
+def _gp_frames(X, y, Z, idx, t, d_dim, rank, min_snr, chunk_size, draws) -> KernelFrames:
+    """Frames from the gradients of a Gaussian-process surrogate (one per output of y)."""
+    from liesym.discovery.smooth import GaussianProcessSurrogate
+
+    n_pts, n = X.shape
+    h_dim = Z.shape[1]
+    n_draws, seed = draws
+    jac = np.empty((n_pts, y.shape[1], n))
+    jac_draws = np.empty((n_draws, n_pts, y.shape[1], n))
+    sd = np.empty((y.shape[1],))
+    for j in range(y.shape[1]):
+        gp = GaussianProcessSurrogate().fit(X, y[:, j])
+        jac[:, j] = gp.gradient(X)
+        if n_draws:
+            jac_draws[:, :, j] = gp.gradient_noise_draws(
+                X, n_draws, rng=np.random.default_rng([seed, j, 1])
+            )
+        probe = np.linspace(0, n_pts - 1, min(n_pts, 200)).round().astype(int)
+        sd[j] = float(np.median(gp.gradient_std(X[probe])))
+    # Errors: the posterior gradient std (median over probe points), all outputs together.
+    err_x = np.full(n_pts, float(np.sqrt(np.sum(sd**2))))
+    tangent = None
+    if d_dim < h_dim:
+        tangent = np.concatenate(
+            [
+                _local_pca(Z, idx[s : s + chunk_size], None)[1][:, :, :d_dim]
+                for s in range(0, n_pts, chunk_size)
+            ]
+        )
+    a = t.T  # x -> z is (x - mu) A; dz-rows of a gradient: J_z = J_x (A^+)^T
+    jac_z = jac @ np.linalg.pinv(a).T
+    sv = np.linalg.svd(jac_z if tangent is None else jac_z @ tangent, compute_uv=False)
+    sv_x = np.linalg.svd(jac, compute_uv=False)
+    # Signal-to-noise in x (the posterior std is in x).
+    well_posed = np.ones(n_pts, dtype=bool)
+    rank = _choose_rank(sv_x, err_x, well_posed, min_snr, rank)
     with np.errstate(divide="ignore", invalid="ignore"):
-        angle_error = np.where(s_r_x > 0, err_x / s_r_x, np.inf)
-    reliable = well_posed & (s_r > min_snr * err) & (s_r > 0)
+        angle_error = np.where(sv_x[:, rank - 1] > 0, err_x / sv_x[:, rank - 1], np.inf)
+    reliable = sv_x[:, rank - 1] > min_snr * err_x
+    del sv
+    normals, kernel = _tangent_frames(jac_z, tangent, t, rank, h_dim, n)
+    normal_draws = None
+    if n_draws:
+        z_map = np.linalg.pinv(a).T
+        normal_draws = np.stack(
+            [_tangent_frames((jac + e) @ z_map, tangent, t, rank, h_dim, n)[0] for e in jac_draws]
+        )
     return KernelFrames(
-        X, vt[:, :rank], vt[:, rank:], reliable, angle_error, int(rank), jac, "local_linear"
+        X,
+        normals,
+        kernel,
+        reliable,
+        angle_error,
+        int(rank),
+        jac,
+        "gaussian_process",
+        d_dim,
+        normal_draws,
     )
 
 
@@ -474,6 +702,9 @@ class FrameEstimator:
     max_condition: float = 30.0
     n_jobs: int | None = None
     progress: bool = False
+    intrinsic_dim: int | None = None
+    n_draws: int = 0
+    seed: int = 0
 
     def __call__(self, X, y, rank: int | None = None) -> KernelFrames:
         """Kernel frames of one chunk (``rank`` fixed by the first chunk of a chunked fit)."""
@@ -485,6 +716,9 @@ class FrameEstimator:
             method=self.method,
             min_snr=self.min_snr,
             max_condition=self.max_condition,
+            intrinsic_dim=self.intrinsic_dim,
+            n_draws=self.n_draws,
+            seed=self.seed,
             n_jobs=self.n_jobs,
             progress=self.progress,
         )

@@ -259,6 +259,7 @@ def discover_task_group(
     datasets: Sequence,
     *,
     task_symmetries: Sequence[LieAlgebra] | None = None,
+    task_uncertainties: Sequence | None = None,
     dim: int | None = None,
     min_gap: float = 10.0,
     rtol: float = 1e-2,
@@ -279,6 +280,9 @@ def discover_task_group(
         Ignored where ``task_symmetries`` is given.
     task_symmetries : sequence of LieAlgebra, optional
         Precomputed affine reward symmetry algebras, one per task (skips per-task discovery).
+    task_uncertainties : sequence of Uncertainty, optional
+        The precomputed symmetries' uncertainties (their discoveries' ``uncertainty_``), one
+        per task; without them ``uncertainty_`` falls back to the spectrum of the logs.
     dim : int, optional
         Dimension of the span of the logarithms. By default it is read off the spectrum: the
         largest ratio between consecutive singular values, if it is at least ``min_gap``,
@@ -346,6 +350,8 @@ def discover_task_group(
             "task_symmetries: expected a sequence of affine LieAlgebra, one per task, got "
             f"{type(task_symmetries).__name__}"
         )
+    else:
+        task_uncertainty = _as_uncertainties(task_uncertainties, len(task_symmetries))
     task_symmetries = list(task_symmetries)
     if len(task_symmetries) < 2:
         raise ValueError(
@@ -390,6 +396,21 @@ def discover_task_group(
         method_=method,
         uncertainty_=uncertainty,
     )
+
+
+def _as_uncertainties(values, n_tasks: int):
+    """``task_uncertainties`` checked: None, or one ``Uncertainty`` per task."""
+    from liesym.discovery.differential import Uncertainty
+
+    if values is None:
+        return None
+    values = list(values)
+    if len(values) != n_tasks or not all(isinstance(u, Uncertainty) for u in values):
+        raise TypeError(
+            f"task_uncertainties: expected {n_tasks} Uncertainty values (one per task), got "
+            f"{[type(u).__name__ for u in values]}"
+        )
+    return values
 
 
 def _align_and_span(task_symmetries, dim, min_gap, rtol, rng, starts=None):

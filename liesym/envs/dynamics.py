@@ -109,6 +109,10 @@ class NavigationDynamics:
     arena : float, optional
         Clip ``s + proj(a)`` component-wise to ``[-arena, arena]`` before the noise is added
         (the prototype's walls at 5). ``None`` (default) means no walls.
+    reward_noise : float, optional, default: 0.0
+        Standard deviation of zero-mean Gaussian noise added to every *observed* reward
+        (env steps and collected transitions). Returns of evaluated policies are expectations
+        over it (the noise has mean zero), so they are reported noise-free.
 
     Examples
     --------
@@ -134,6 +138,7 @@ class NavigationDynamics:
     metric_chart: np.ndarray | None = None
     box: bool = False
     arena: float | None = None
+    reward_noise: float = 0.0
     _shape_inv: np.ndarray = field(init=False, repr=False)
     _isotropic: bool = field(init=False, repr=False)
     _euclidean: bool = field(init=False, repr=False)
@@ -147,6 +152,7 @@ class NavigationDynamics:
         set_(self, "a_max", as_positive(self.a_max, "a_max"))
         set_(self, "sigma", as_positive(self.sigma, "sigma", allow_zero=True))
         set_(self, "sigma0", as_positive(self.sigma0, "sigma0", allow_zero=True))
+        set_(self, "reward_noise", as_positive(self.reward_noise, "reward_noise", allow_zero=True))
         set_(self, "termination_radius", as_positive(self.termination_radius, "termination_radius"))
         steps = self.max_steps
         if not isinstance(steps, int | np.integer) or isinstance(steps, bool) or steps < 1:
@@ -276,6 +282,16 @@ class NavigationDynamics:
     def sample_noise(self, size, rng: np.random.Generator) -> np.ndarray:
         """Noise ``sigma C z``, z standard normal, shape=[*size, n]."""
         return self._scaled_normal(self.sigma, size, rng)
+
+    def sample_reward_noise(self, size, rng: np.random.Generator) -> np.ndarray | None:
+        """Observation noise of rewards, ``reward_noise * z``, shape=size; None when noise-free.
+
+        Nothing is drawn from ``rng`` when ``reward_noise`` is 0, so noise-free data keep
+        their random streams.
+        """
+        if self.reward_noise == 0.0:
+            return None
+        return self.reward_noise * rng.standard_normal(size)
 
     def step(self, states, actions, rng: np.random.Generator) -> np.ndarray:
         """Sampled next states ``F(s, a) + eps``, shape=[..., n] (noise drawn from ``rng``)."""

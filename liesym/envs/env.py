@@ -110,7 +110,7 @@ class NavigationEnv(gym.Env):
         -------
         observation : ndarray, shape=[n]
         reward : float
-            ``-|P (s' - g)|`` on the new state.
+            ``-|P (s' - g)|`` on the new state, plus ``dynamics.reward_noise`` noise.
         terminated : bool
             Task distance below ``dynamics.termination_radius``.
         truncated : bool
@@ -127,4 +127,8 @@ class NavigationEnv(gym.Env):
         distance = float(step.distance)
         truncated = self.elapsed_steps >= dyn.max_steps
         info = {"applied_action": step.applied, "distance": distance}
-        return self.state.copy(), -distance, bool(step.terminated), bool(truncated), info
+        reward = -distance
+        observed = dyn.sample_reward_noise((), self.np_random)
+        if observed is not None:
+            reward += float(observed)
+        return self.state.copy(), reward, bool(step.terminated), bool(truncated), info

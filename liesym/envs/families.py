@@ -29,7 +29,8 @@ def circle_tasks(
     base_angle : float, optional, default: 0.0
         Angle of the base goal; ``rebase(prototype_train_goals()[0])`` gives the prototype's.
     **dynamics
-        Parameters of :class:`NavigationDynamics` (a_max, sigma, sigma0, ...).
+        Parameters of :class:`NavigationDynamics` (a_max, sigma, sigma0, ...), e.g.
+        ``reward_noise=0.05`` for rewards observed with Gaussian noise.
 
     Returns
     -------

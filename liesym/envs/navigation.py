@@ -53,7 +53,8 @@ def _dynamics(defaults: dict, overrides: dict, family: str) -> NavigationDynamic
     if fixed:
         raise ValueError(
             f"{sorted(fixed)}: fixed by the {family} family (its ground truth depends on them); "
-            "pass only a_max, sigma, sigma0, termination_radius, max_steps, box or arena"
+            "pass only a_max, sigma, sigma0, termination_radius, max_steps, box, arena or "
+            "reward_noise"
         )
     return NavigationDynamics(**(defaults | overrides))
 

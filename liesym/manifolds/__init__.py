@@ -11,20 +11,25 @@ first exponential, logarithm, distance or Fréchet mean.
   k of its transitions and a model of the base reward; no oracle goal.
 - :func:`fit_reward_profile` / :class:`RewardProfile`: the base reward as a function of the
   invariant ``|M^{1/2}(x - c_0)|``.
+- :func:`probe_actively` / :class:`ActiveProbe`: test-time inference from k probing actions
+  chosen to split the posterior on the group, with the posterior spread reported.
 """
 
 from liesym.manifolds._rotations import rotation_angles, rotation_log
+from liesym.manifolds.active import ActiveProbe, probe_actively
 from liesym.manifolds.group import CompactLieGroup, certified_metric
 from liesym.manifolds.inference import GroupInference
 from liesym.manifolds.profile import RewardProfile, as_reward_data, fit_reward_profile
 
 __all__ = [
+    "ActiveProbe",
     "CompactLieGroup",
     "GroupInference",
     "RewardProfile",
     "as_reward_data",
     "certified_metric",
     "fit_reward_profile",
+    "probe_actively",
     "rotation_angles",
     "rotation_log",
 ]
