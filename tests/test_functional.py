@@ -154,7 +154,9 @@ def test_bad_inputs_raise_clear_errors(rng):
     with pytest.raises(ValueError, match="dim"):
         FunctionalDiscovery(dim=0).fit(x, sq_norm)
     with pytest.raises(ValueError, match="f: expected 20 values"):
-        FunctionalDiscovery(n_steps=1).fit(x, lambda y: y)
+        FunctionalDiscovery(n_steps=1).fit(x, lambda y: y[1:, 0])
+    with pytest.raises(ValueError, match="f: expected 20 values"):
+        FunctionalDiscovery(n_steps=1).fit(x, lambda y: y[..., None])
     with pytest.raises(ValueError, match="grad"):
         FunctionalDiscovery(n_steps=1).fit(x, sq_norm, grad=lambda y: y[:, :1])
     with pytest.raises(ValueError, match="grad"):

@@ -11,20 +11,41 @@ first exponential, logarithm, distance or Fréchet mean.
   k of its transitions and a model of the base reward; no oracle goal.
 - :func:`fit_reward_profile` / :class:`RewardProfile`: the base reward as a function of the
   invariant ``|M^{1/2}(x - c_0)|``.
+- :class:`GrassmannDifferentialDiscovery`, :class:`GrassmannFunctionalDiscovery`: gradient
+  discovery of a k-dimensional algebra as one point of the Grassmann manifold of
+  k-dimensional subspaces of gl(n) (projection loss or functional loss), by
+  :class:`GrassmannAdam` (:func:`fit_subspace`; :func:`orthonormal_frame`,
+  :func:`horizontal_gradient`, :func:`subspace_distance`).
 """
 
 from liesym.manifolds._rotations import rotation_angles, rotation_log
 from liesym.manifolds.group import CompactLieGroup, certified_metric
 from liesym.manifolds.inference import GroupInference
 from liesym.manifolds.profile import RewardProfile, as_reward_data, fit_reward_profile
+from liesym.manifolds.subspace import (
+    GrassmannAdam,
+    GrassmannDifferentialDiscovery,
+    GrassmannFunctionalDiscovery,
+    fit_subspace,
+    horizontal_gradient,
+    orthonormal_frame,
+    subspace_distance,
+)
 
 __all__ = [
     "CompactLieGroup",
+    "GrassmannAdam",
+    "GrassmannDifferentialDiscovery",
+    "GrassmannFunctionalDiscovery",
     "GroupInference",
     "RewardProfile",
     "as_reward_data",
     "certified_metric",
     "fit_reward_profile",
+    "fit_subspace",
+    "horizontal_gradient",
+    "orthonormal_frame",
     "rotation_angles",
     "rotation_log",
+    "subspace_distance",
 ]
