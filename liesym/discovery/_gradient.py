@@ -25,7 +25,7 @@ import numpy as np
 
 from liesym._core import as_finite_array, as_points, as_rng
 from liesym._core import progress as _progress
-from liesym.algebra import LieAlgebra, span_basis
+from liesym.algebra import LieAlgebra, grassmann_distance, span_basis
 from liesym.discovery._adam import Adam, check_optimiser_args, minibatches
 
 __all__ = [
@@ -548,6 +548,14 @@ def run_adam(
             return float("nan")
         return largest_angle(as_square(p) if square else p, ref_flat)
 
+    def distance(p):
+        # Several generators: also the Grassmann distance of their span (pi/2 per missing
+        # dimension when they collapse), the metric of the multi-generator benchmark.
+        m = p.shape[2]
+        return grassmann_distance(as_square(p), ref_flat.reshape(-1, m, m))
+
+    track_distance = ref_flat is not None and params.shape[0] > 1
+
     if normalize:
         params = unit(params)
     opt = Adam(lr)
@@ -563,7 +571,10 @@ def run_adam(
         params = opt.step(params, grad)
         if normalize:
             params = unit(params)
-        terms = {**terms, "angle": angle(params), "time": time.perf_counter() - start}
+        terms = {**terms, "angle": angle(params)}
+        if track_distance:
+            terms["distance"] = distance(params)
+        terms["time"] = time.perf_counter() - start
         if not history:
             history = {key: np.full(n_steps, np.nan) for key in terms}
         for key, value in terms.items():

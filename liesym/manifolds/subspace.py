@@ -252,7 +252,7 @@ def fit_subspace(
     tol: float | None = None,
     check_every: int = 100,
     tol_move: float | None = None,
-    stall_ratio: float = 0.1,
+    stall_ratio: float = 0.5,
     progress: bool = False,
     desc: str = "Grassmann Adam",
 ) -> GradientFit:
@@ -282,7 +282,7 @@ def fit_subspace(
     tol_move : float, optional
         Stop when the span moved less than this (radians) over a window; default
         ``0.05 * lr * check_every``; 0 never stops early.
-    stall_ratio : float, optional, default: 0.1
+    stall_ratio : float, optional, default: 0.5
         Stall diagnosis: stopping with a loss above this fraction of the initial loss.
     progress : bool, optional, default: False
     desc : str, optional
@@ -442,7 +442,7 @@ class _GrassmannLearner:
         tol: float | None = None,
         check_every: int = 100,
         tol_move: float | None = None,
-        stall_ratio: float = 0.1,
+        stall_ratio: float = 0.5,
         affine: bool = False,
         progress: bool = False,
     ) -> None:
