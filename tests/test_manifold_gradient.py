@@ -270,14 +270,16 @@ def test_stopping_rule_ends_runs_at_rest_and_zero_tolerance_never_stops():
 
 
 def test_full_batch_stalls_are_reported_and_solutions_are_not():
-    """N <= batch size: deterministic steps stop at spurious minima of the projection loss
-    (previous session: ~0.8 rad on 100 points); the report flags exactly those runs."""
+    """N <= batch size: deterministic steps stop at spurious minima of the paper's projection
+    loss (previous session: ~0.8 rad on 100 points); the report flags exactly those runs."""
     x = np.random.default_rng(0).normal(size=(100, 2))
     seen = {"stalled": 0, "solved": 0}
     for seed in range(8):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            est = GrassmannDifferentialDiscovery(1, rng=seed, init="uniform", reference=so(2))
+            est = GrassmannDifferentialDiscovery(
+                1, maximality="paper", rng=seed, init="uniform", reference=so(2)
+            )
             est.fit(x, normals=x)
         dist = est.history_["distance"][-1]
         flagged = [w for w in caught if issubclass(w.category, DiscoveryWarning)]
