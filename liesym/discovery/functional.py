@@ -490,6 +490,11 @@ class FunctionalDiscovery:
     :func:`~liesym.discovery._gradient.fit_projection_loss`: the same ``rng`` gives both
     methods the same initial W and the same minibatches.
 
+    The generators are free (one unit sphere each): the paper's protocol. With several
+    generators it does not recover so(3) in R^3 (the spans end ~1.5 rad away); optimise
+    the span on the Grassmann manifold instead
+    (:class:`liesym.manifolds.GrassmannFunctionalDiscovery`).
+
     Parameters
     ----------
     dim : int, optional, default: 1

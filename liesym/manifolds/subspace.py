@@ -234,8 +234,7 @@ def _reference_frame(reference, n: int, m: int) -> np.ndarray | None:
     flat = reference_basis(reference, m)
     if flat is None:
         return None
-    top = flat.reshape(-1, m, m)[:, :n].reshape(flat.shape[0], -1).T
-    return orthonormal_frame(top.T.reshape(-1, n, m))
+    return orthonormal_frame(flat.reshape(-1, m, m)[:, :n])
 
 
 def fit_subspace(
@@ -362,7 +361,7 @@ def fit_subspace(
             checks["window_move"].append(window)
             if per_generator is not None:
                 checks["per_generator"].append(per_generator(generators(frame), idx))
-            if window <= tol_move:
+            if tol_move > 0 and window <= tol_move:
                 stopped = "converged"
                 break
     wall = time.perf_counter() - start
