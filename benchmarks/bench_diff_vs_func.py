@@ -94,7 +94,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import RESULTS, machine_info, summary, write_json
+from _common import RESULTS, machine_info, parse_args, summary, write_json
 
 from liesym._core import progress
 from liesym.algebra import grassmann_distance, so
@@ -1105,7 +1105,7 @@ def main() -> None:
     parser.add_argument("--paper-steps", type=int, default=None, help="paper protocol (30000)")
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="folder (default results/)")
-    args = parser.parse_args()
+    args = parse_args(parser)
     out_dir = args.out or (RESULTS / "quick" if args.quick else RESULTS)
     args.sweep_seeds = args.sweep_seeds or (2 if args.quick else 10)
     args.grad_seeds = args.grad_seeds or (1 if args.quick else 5)

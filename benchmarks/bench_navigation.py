@@ -4,12 +4,15 @@ Run ``python benchmarks/bench_navigation.py [--seeds 5] [--n-jobs 2] [--quick]``
 ``benchmarks/results/navigation.json`` and ``navigation_scores.png`` / ``navigation_inference.png``,
 and prints a table and the machine.
 
-Each (family, seed) cell runs :func:`liesym.pipeline.run_demo` end to end: random-policy data on
+Each (family, seed) cell runs :func:`liesym.pipeline.run_pipeline` (through ``run_demo``'s
+sizes) end to end: random-policy data on
 the training tasks (2 for circle and ellipse C = diag(0.7, 0.9), 4 for the sphere), closed-form
 discovery and SymPy certificates, test-time inference of every test task's group element from
 k = 10 random-policy transitions (36 evenly spaced tasks; 50 on the sphere), and evaluation of the
-transferred base policy against the nearest-training-task and contrastive baselines and the oracle
-trained on each test task (3 evaluation seeds x 32 episodes). Targets (issue 5): inference
+transferred base policy against the nearest-training-task (picked by inferred element), contrastive
+and zero-action baselines and the oracle trained on each test task (3 evaluation seeds x 32
+episodes); returns and relative regret (R_oracle - R)/|R_oracle| beside the scores. Targets
+(issue 5): inference
 angle error <= 0.01 rad from k = 10; normalised score >= 0.95 at every test task; regret flat
 in distance.
 Cells run in parallel with joblib (``--n-jobs``; see benchmarks/README.md for cluster backends).
@@ -24,7 +27,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import RESULTS, machine_info, summary, write_json
+from _common import RESULTS, machine_info, parse_args, summary, write_json
 
 FAMILIES = ("circle", "ellipse", "sphere")
 
@@ -45,7 +48,7 @@ def run_cell(name: str, seed: int, quick: bool) -> dict:
     if quick:
         sizes.update(n_test=6, seeds=2, n_episodes=8, inference_k=(1, 3, 10))
     with threadpool_limits(1):
-        res = run_demo(family, rng=seed, show_progress=False, **sizes)
+        res = run_demo(family, rng=seed, progress=False, **sizes)
     curve = res.curve
     methods = [m for m in curve.methods if m not in ("oracle", "random")]
     return {
@@ -59,6 +62,8 @@ def run_cell(name: str, seed: int, quick: bool) -> dict:
         "distance": curve.distance.tolist(),
         "score": {m: curve.band(m, "score").mean.tolist() for m in methods},
         "regret": {m: curve.band(m, "regret").mean.tolist() for m in methods},
+        "returns": {m: res.returns[m].tolist() for m in curve.methods},
+        "relative_regret": {m: res.relative_regret[m].tolist() for m in methods},
         "slope": {m: curve.slope(m) for m in methods},
         "timings": res.timings,
     }
@@ -75,7 +80,7 @@ def main() -> None:
         action="store_true",
         help="redraw the figures from an existing navigation.json",
     )
-    args = parser.parse_args()
+    args = parse_args(parser)
     seeds = range(1 if args.quick else args.seeds)
     out = Path(args.out) if args.out else RESULTS / ("quick" if args.quick else "")
     if args.figures_only:
@@ -103,16 +108,24 @@ def main() -> None:
         }
         for method in rows[0]["score"]:
             scores = np.array([r["score"][method] for r in rows])  # (seeds, tasks)
+            rets = np.array([r["returns"][method] for r in rows])
+            rel = np.array([r["relative_regret"][method] for r in rows])
             fam["methods"][method] = {
                 "min_task_score": summary(scores.min(axis=1)),
                 "mean_score": summary(scores.mean(axis=1)),
                 "slope": summary([r["slope"][method] for r in rows]),
+                "mean_return": summary(rets.mean(axis=1)),
+                "worst_return": summary(rets.min(axis=1)),
+                "median_relative_regret": summary(np.median(rel, axis=1)),
+                "max_relative_regret": summary(rel.max(axis=1)),
             }
             m = fam["methods"][method]
             print(
                 f"{name:<8} {method:<12} {m['min_task_score']['median']:>10.3f} "
                 f"{m['mean_score']['median']:>11.3f} {m['slope']['median']:>8.2f}"
             )
+        oracle = np.array([r["returns"]["oracle"] for r in rows])
+        fam["oracle_mean_return"] = summary(oracle.mean(axis=1))
         i10 = k.index(10)
         print(
             f"{name:<8} inference k=10: median {fam['inference_error_median'][i10]:.1e}, "

@@ -54,7 +54,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import RESULTS, machine_info, summary, write_json
+from _common import RESULTS, machine_info, parse_args, summary, write_json
 
 from liesym._core import progress
 from liesym.algebra import LieAlgebra, grassmann_distance, so
@@ -367,7 +367,7 @@ def main() -> None:
     parser.add_argument("--noise", type=float, default=0.0, help="std of noise on the values")
     parser.add_argument("--out", type=Path, default=None, help="folder (default results/)")
     parser.add_argument("--no-progress", action="store_true")
-    args = parser.parse_args()
+    args = parse_args(parser)
     n_seeds = args.seeds or (2 if args.quick else 5)
     out = args.out or (RESULTS / "quick" if args.quick else RESULTS)
     grid = grids(args.quick)

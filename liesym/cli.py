@@ -14,6 +14,7 @@ liesym verification: dim 1, 2x2 linear generators
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -21,6 +22,39 @@ import numpy as np
 #: name -> (configure(subparser), run(args) -> exit code, help); other subcommands
 #: (demo, discover, bench) add themselves with :func:`register`.
 SUBCOMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable, str]] = {}
+
+
+def _int_at_least(minimum: int, what: str):
+    """An argparse type: an integer >= ``minimum`` (bad values end in a one-line error)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in its messages
+    return parse
+
+
+SEED = _int_at_least(0, "a non-negative integer seed")
+
+
+def _tolerance(text: str) -> float:
+    """An argparse type: a snapping tolerance in the justified range (checked by liesym.verify)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a float, got {text!r}") from None
+    from liesym.verify._exact import check_tol  # SymPy loads here, only when --tol is given
+
+    try:
+        return check_tol(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("tol: ")) from None
 
 
 def register(
@@ -69,7 +103,9 @@ def _configure_verify(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the --file generators are homogeneous [[W, b], [0, 0]]",
     )
-    parser.add_argument("--tol", type=float, default=None, help="snapping tolerance (1e-6)")
+    parser.add_argument(
+        "--tol", type=_tolerance, default=None, help="snapping tolerance in [1e-13, 0.04] (1e-6)"
+    )
     parser.add_argument(
         "--basis", action="store_true", help="also print the exact basis and invariant form"
     )
@@ -131,17 +167,17 @@ def _configure_discover(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("family", choices=FAMILIES, help="task family")
     parser.add_argument(
         "--tasks",
-        type=int,
+        type=_int_at_least(2, "at least 2 training tasks"),
         default=None,
-        help="training tasks, base first (default 2; 4 on the sphere)",
+        help="training tasks, base first, >= 2 (default 2; 4 on the sphere)",
     )
     parser.add_argument(
         "--steps",
-        type=int,
+        type=_int_at_least(100, "at least 100 transitions per task"),
         default=None,
-        help="random-policy transitions per task (default 2000; 4000 sphere)",
+        help="random-policy transitions per task, >= 100 (default 2000; 4000 sphere)",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=SEED, default=0, help="non-negative random seed")
     parser.add_argument("--details", action="store_true", help="print the full certificates")
 
 
@@ -151,13 +187,9 @@ def _run_discover(args: argparse.Namespace) -> int:
 
     family = family_by_name(args.family)
     sphere = family.n == 3
-    tasks = args.tasks or (4 if sphere else 2)
-    steps = args.steps or (4000 if sphere else 2000)
-    if tasks < 2 or steps < 100:
-        raise SystemExit("--tasks must be >= 2 and --steps >= 100")
-    res = discover_structure(
-        family, n_train=tasks, n_steps=steps, rng=args.seed, show_progress=True
-    )
+    tasks = (4 if sphere else 2) if args.tasks is None else args.tasks
+    steps = (4000 if sphere else 2000) if args.steps is None else args.steps
+    res = discover_structure(family, n_train=tasks, n_steps=steps, rng=args.seed, progress=True)
     print(
         f"# {family.name} family: {tasks} training tasks x {steps} random-policy transitions,"
         f" seed {args.seed}"
@@ -181,7 +213,7 @@ register(
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--family", choices=FAMILIES[:3], default="circle")
     parser.add_argument("--out", default="liesym-demo", help="folder for figures and results")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=SEED, default=0, help="non-negative random seed")
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     parser.add_argument("--no-progress", action="store_true", help="silence progress bars")
 
@@ -204,7 +236,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         sizes.update(n_test=6, seeds=2, n_episodes=8, inference_k=(1, 3, 10))
     out = Path(args.out)
     print(f"# liesym demo: {family.name} family, seed {args.seed}; figures -> {out}/")
-    res = run_demo(family, out_dir=out, rng=args.seed, show_progress=not args.no_progress, **sizes)
+    res = run_demo(family, out_dir=out, rng=args.seed, progress=not args.no_progress, **sizes)
     print(res.table())
     curve = res.curve
     summary = {
@@ -217,7 +249,9 @@ def _run_demo(args: argparse.Namespace) -> int:
         "inference_k": list(res.inference_k),
         "inference_error_median": np.median(res.inference_errors, axis=1).tolist(),
         "inference_error_max": np.max(res.inference_errors, axis=1).tolist(),
-        "score_mean": {m: curve.band(m, "score").mean.tolist() for m in curve.methods},
+        "score_mean": {m: v.tolist() for m, v in res.scores.items()},
+        "returns": {m: v.tolist() for m, v in res.returns.items()},
+        "relative_regret": {m: v.tolist() for m, v in res.relative_regret.items()},
         "distance": curve.distance.tolist(),
         "timings": res.timings,
     }
@@ -307,9 +341,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from threadpoolctl import threadpool_limits
 
+    from liesym._core import LiesymError
+
+    def one_line(message, category, *_args, **_kwargs) -> None:
+        print(f"liesym {args.command}: {category.__name__}: {message}", file=sys.stderr)
+
     # The commands work on tiny matrices, where BLAS threads cost far more than they give.
-    with threadpool_limits(1):
-        return SUBCOMMANDS[args.command][1](args)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.showwarning = one_line  # warnings as one line each, without source lines
+        try:
+            return SUBCOMMANDS[args.command][1](args)
+        except (LiesymError, ValueError, RuntimeError) as err:
+            # liesym's own errors (bad values, data too small to discover anything): one line,
+            # no traceback. Anything else is a bug and keeps its traceback.
+            print(f"liesym {args.command}: error: {err}", file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,5 +1,8 @@
 """The whole hereditary pipeline on one task family, as library functions the CLI wraps.
 
+:func:`run_pipeline` runs any :class:`~liesym.envs.GymnasiumFamily` end to end and returns a
+:class:`PipelineResult`; :func:`run_demo` adds the figures.
+
 :func:`discover_structure` goes from transitions to certified structure: the base task's affine
 reward symmetry and the system (dynamics) symmetries in closed form, the task-group elements and
 algebra, and SymPy certificates of the subgroup embedding (task algebra inside the system algebra,
@@ -12,55 +15,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from liesym._core import as_rng, progress
-from liesym.algebra import LieAlgebra, grassmann_distance, sqrt_spd
-
-#: Snapping tolerances tried, in order, for certificates of *data-discovered* algebras: the
-#: first at which an exact basis exists is used and reported. Closed-form estimates from a few
-#: thousand transitions are off by 1e-3 to 1e-2 (benchmarks/results/task_group.json), far above
-#: the library default 1e-6 and below the distance between distinct small-denominator algebras.
-DISCOVERED_TOLS = (1e-3, 3e-3, 1e-2, 3e-2)
+from liesym._core import as_count, as_rng
+from liesym._core import progress as progress_bar
+from liesym.algebra import LieAlgebra, grassmann_distance
 
 
-def verify_discovered(algebra, elements=None, tols=DISCOVERED_TOLS):
-    """Certify a data-discovered algebra, preferring the simplest exact basis within reach.
+def verify_discovered(result, elements=None, **kwargs):
+    """Certify a discovered algebra at its uncertainty (:func:`liesym.verify.verify_discovered`).
 
-    Tolerances are tried in ascending order and the simplest snap wins: small-denominator
-    rationals at any tolerance, then simple algebraic numbers (p/q) sqrt(d), then a chart snap
-    (``H^-1 K H`` with a rational H close to a numeric chart, which reproduces the estimation
-    noise exactly rather than removing it). Within a kind the smallest tolerance wins. The
-    report's ``tol`` says which tolerance was used; its certificates hold for the snapped
-    algebra, within ``report.basis.span_distance`` of the numeric one.
+    The certification policy lives in :mod:`liesym.verify`; this re-export (imported lazily, it
+    loads SymPy) keeps ``liesym.pipeline.verify_discovered`` working.
     """
-    from liesym.verify import verify
+    from liesym.verify import verify_discovered as impl
 
-    reports = []
-    for tol in tols:
-        report = verify(algebra, elements, tol=tol)
-        if report.basis.kind == "rational":
-            return report
-        reports.append(report)
-    for kind in ("algebraic", "chart"):
-        for report in reports:
-            if report.basis.kind == kind:
-                return report
-    return reports[-1]
+    return impl(result, elements, **kwargs)
 
 
 def exact_containment(sub_report, sup_report) -> float | None:
-    """Residual of the snapped ``sub`` algebra outside the snapped ``sup`` algebra.
+    """The exact residual of one certified algebra outside another.
 
-    Both exact bases have small-denominator (or simple algebraic) entries, so the residual is
-    0 to float precision when the containment holds exactly and of order 1e-2 or more when it
-    fails. None when either algebra has no exact basis or they act on different spaces.
+    See :func:`liesym.verify.exact_containment`.
     """
-    if sub_report.exact_basis is None or sup_report.exact_basis is None:
-        return None
-    sub = np.array([np.array(m.tolist(), dtype=float) for m in sub_report.exact_basis])
-    sup = np.array([np.array(m.tolist(), dtype=float) for m in sup_report.exact_basis])
-    if sub.shape[1:] != sup.shape[1:]:
-        return None
-    return float(np.max(LieAlgebra(sup).residual(sub) / np.linalg.norm(sub, axis=(1, 2))))
+    from liesym.verify import exact_containment as impl
+
+    return impl(sub_report, sup_report)
 
 
 @dataclass(frozen=True)
@@ -186,9 +164,8 @@ def discover_structure(
     *,
     n_train: int = 2,
     n_steps: int = 2000,
-    tols=DISCOVERED_TOLS,
     rng=None,
-    show_progress: bool = False,
+    progress: bool = False,
 ) -> StructureResult:
     """Collect random-policy data on the training tasks and discover their structure.
 
@@ -201,10 +178,9 @@ def discover_structure(
     n_train : int, optional, default: 2
     n_steps : int, optional, default: 2000
         Random-policy transitions per training task.
-    tols : sequence of float, optional, default: :data:`DISCOVERED_TOLS`
-        Snapping tolerances tried by :func:`verify_discovered`.
     rng : None, int or Generator
-    show_progress : bool, optional, default: False
+    progress : bool, optional, default: False
+        Show a progress bar over the stages.
 
     Returns
     -------
@@ -213,7 +189,7 @@ def discover_structure(
     Examples
     --------
     >>> from liesym.envs import circle_tasks
-    >>> res = discover_structure(circle_tasks(), n_steps=1000, rng=0)
+    >>> res = discover_structure(circle_tasks(), n_steps=3000, rng=0)
     >>> res.task_report.name, res.embedded
     ('so(2)', True)
     """
@@ -249,8 +225,9 @@ def discover_structure(
 
     def certify():
         group = found["group"]
-        found["task_report"] = verify_discovered(group.algebra_, group.elements_, tols)
-        found["system_report"] = verify_discovered(found["dyn"].algebra_, None, tols)
+        # Each certificate's tolerance comes from the discovery's own uncertainty.
+        found["task_report"] = verify_discovered(group)
+        found["system_report"] = verify_discovered(found["dyn"])
 
     timings = {}
     stages = [
@@ -259,7 +236,7 @@ def discover_structure(
         ("task_group", task_group),
         ("verify", certify),
     ]
-    for name, stage in progress(stages, enable=show_progress, desc="discover"):
+    for name, stage in progress_bar(stages, enable=progress, desc="discover"):
         t0 = time.perf_counter()
         stage()
         timings[name] = time.perf_counter() - t0
@@ -341,7 +318,7 @@ def certified_group_inputs(structure: StructureResult) -> tuple[LieAlgebra, np.n
     """The snapped (certified) task algebra and its exact invariant form, as floats.
 
     Test-time inference runs on the *certified* algebra: the snapped exact basis is within
-    ``task_report.basis.span_distance`` of the discovered one, and its invariant form M is
+    ``task_report.snap.span_distance`` of the discovered one, and its invariant form M is
     exactly invariant and positive definite.
     """
     from liesym._core import NotCertifiedError
@@ -358,139 +335,169 @@ def certified_group_inputs(structure: StructureResult) -> tuple[LieAlgebra, np.n
 
 
 def goal_angle_error(metric, estimated_goals, goals) -> np.ndarray:
-    """Angle between estimated and true goals in the chart x -> M^{1/2} x (radians).
+    """See :func:`liesym.transfer.goal_angle_error` (kept here for existing callers)."""
+    from liesym.transfer.metrics import goal_angle_error as angle_error
 
-    For the circle and ellipse this is the task-angle error; on the sphere it ignores the
-    stabiliser of the goal, which no reward can resolve.
-    """
-    root, _ = sqrt_spd(metric)
-    a = np.asarray(estimated_goals) @ root
-    b = np.asarray(goals) @ root
-    a = a / np.linalg.norm(a, axis=-1, keepdims=True)
-    b = b / np.linalg.norm(b, axis=-1, keepdims=True)
-    # Half-chord form: accurate for tiny angles, where arccos of the cosine is not.
-    chord = np.linalg.norm(a - b, axis=-1)
-    return 2.0 * np.arctan2(chord, np.linalg.norm(a + b, axis=-1))
+    return angle_error(metric, estimated_goals, goals)
 
 
-@dataclass(frozen=True)
-class DemoResult:
-    """Everything :func:`run_demo` measured.
+REFERENCES = ("oracle", "random")
+
+
+@dataclass(frozen=True, eq=False)
+class PipelineResult:
+    """Everything :func:`run_pipeline` measured; per-test-task arrays are seed means.
 
     Attributes
     ----------
-    structure : StructureResult
-    inference_k : tuple of int
-    inference_errors : ndarray, shape=[len(inference_k), m]
-        Goal-angle error of the inferred element for each k and test task (radians).
+    family : str
+    methods : tuple of str
+        Evaluated methods (``"hereditary"`` first), then ``"oracle"`` and ``"random"``.
+    scores : dict of str to ndarray, shape=[m]
+        ``(R - R_random) / (R_oracle - R_random)`` per method and test task.
+    returns : dict of str to ndarray, shape=[m]
+        Mean return per method and test task.
+    relative_regret : dict of str to ndarray, shape=[m]
+        ``(R_oracle - R) / |R_oracle|`` per method and test task.
+    representation : Representation
+        Declared by the family or discovered (navigation).
+    structure : StructureResult or None
+        Discovery and certificates (navigation); None for a declared representation.
+    certificate : VerificationReport
+        The task group's certificate (compactness and invariant form used by inference).
+    inferred_elements : ndarray, shape=[m, k]
+        Exponential coordinates (``representation.state.basis``) of each test task's element,
+        inferred from ``k_infer`` of its transitions.
     curve : RegretCurve
-        Returns, regret and normalised score of every method on every test task.
-    figures : dict of str to Path
+        Returns, regret and scores per method, evaluation seed and task.
+    start_audit : StartLawAudit or None
+        Whether the base task's start law is invariant under the group.
+    start_law : str
+        The start law the ``"hereditary"`` base policy was trained on ("own" or
+        "symmetrised").
+    inference_k : tuple of int
+    inference_errors : ndarray, shape=[len(inference_k), m] or None
+        Distance of the inferred element from the ground truth (evaluation only; radians).
+    settings : dict
+        Sizes and budgets (env steps) of the run.
     timings : dict
+    base_policy : Policy or None
+        The trained base policy of ``"hereditary"`` (families with a declared
+        representation; the navigation run keeps it inside its evaluation).
+    figures : dict of str to Path
     """
 
-    structure: StructureResult
-    inference_k: tuple
-    inference_errors: np.ndarray
+    family: str
+    methods: tuple
+    scores: dict
+    returns: dict
+    relative_regret: dict
+    representation: object
+    structure: object
+    certificate: object
+    inferred_elements: np.ndarray
     curve: object
-    figures: dict
+    start_audit: object
+    start_law: str
+    inference_k: tuple
+    inference_errors: np.ndarray | None
+    settings: dict
     timings: dict
+    base_policy: object = None
+    figures: dict = field(default_factory=dict)
+
+    @classmethod
+    def _from_curve(cls, curve, **fields) -> "PipelineResult":
+        names = tuple(curve.methods)
+        per = {m: curve.returns[curve.index(m)].mean(axis=0) for m in names}
+        return cls(
+            family=curve.family,
+            methods=names,
+            scores={m: curve.band(m, "score").mean for m in names},
+            returns=per,
+            relative_regret={m: curve.band(m, "relative_regret").mean for m in names},
+            curve=curve,
+            **fields,
+        )
 
     def table(self) -> str:
-        """The results table printed by ``liesym demo``."""
-        curve = self.curve
-        lines = [self.structure.table(), ""]
-        k_used = self.inference_k.index(max(k for k in self.inference_k if k <= 10))
-        err = self.inference_errors
-        lines.append(
-            "test-time inference (goal angle error, rad): "
-            + ", ".join(
-                f"k={k}: median {np.median(e):.1e}, max {np.max(e):.1e}"
-                for k, e in zip(self.inference_k, err, strict=True)
+        """The results table printed by ``liesym demo`` and ``liesym run``."""
+        lines = []
+        if self.structure is not None:
+            lines += [self.structure.table(), ""]
+        else:
+            c = self.certificate
+            lines.append(
+                f"declared representation: {self.representation!r}; task group {c.name}, "
+                f"compact={c.compact}"
             )
-        )
-        lines.append(f"transfer uses k = {self.inference_k[k_used]} inferred transitions per task")
+        if self.start_audit is not None:
+            lines.append(str(self.start_audit))
+            lines.append(f"base policy trained on the {self.start_law} start law")
+        if self.inference_errors is not None:
+            lines.append(
+                "test-time inference (element error, rad): "
+                + ", ".join(
+                    f"k={k}: median {np.median(e):.1e}, max {np.max(e):.1e}"
+                    for k, e in zip(self.inference_k, self.inference_errors, strict=True)
+                )
+            )
+        lines.append(f"transfer uses k = {self.settings['k_infer']} inferred transitions per task")
         lines.append("")
         lines.append(
-            f"{'method':<13} {'score mean':>10} {'score min':>10} {'regret mean':>12} "
-            f"{'slope /rad':>11}"
+            f"{'method':<24} {'return':>9} {'score mean':>10} {'score min':>10} "
+            f"{'rel. regret median':>19} {'rel. regret max':>16}"
         )
-        for method in curve.methods:
-            if method in ("oracle", "random"):
+        for m in self.methods:
+            if m in REFERENCES and m != "oracle":
                 continue
-            score = curve.band(method, "score").mean
-            regret = curve.band(method, "regret").mean
+            rr = self.relative_regret[m]
             lines.append(
-                f"{method:<13} {score.mean():>10.3f} {score.min():>10.3f} {regret.mean():>12.2f} "
-                f"{curve.slope(method):>11.2f}"
+                f"{m:<24} {self.returns[m].mean():>9.3f} {self.scores[m].mean():>10.3f} "
+                f"{self.scores[m].min():>10.3f} {np.median(rr):>19.3f} {rr.max():>16.3f}"
             )
+        curve = self.curve
         lines.append(
             f"({len(curve.test_goals)} test tasks, {len(curve.seeds)} seeds x "
-            f"{curve.n_episodes} episodes; score = (R - R_random) / (R_oracle - R_random))"
+            f"{curve.n_episodes} episodes; score = (R - R_random) / (R_oracle - R_random), "
+            "relative regret = (R_oracle - R) / |R_oracle|)"
         )
         lines.append("timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in self.timings.items()))
         return "\n".join(lines)
 
 
-def run_demo(
-    family,
-    *,
-    n_train: int = 2,
-    n_steps: int = 2000,
-    n_test: int = 36,
-    k_infer: int = 10,
-    inference_k=(1, 2, 3, 5, 10, 20),
-    seeds: int = 3,
-    n_episodes: int = 32,
-    out_dir=None,
-    rng=0,
-    show_progress: bool = True,
-) -> DemoResult:
-    """The whole pipeline: discover, certify, infer each test task, transfer, evaluate.
+#: Kept for callers of the former demo record.
+DemoResult = PipelineResult
 
-    No step uses the family's ground truth: the task group is discovered and certified from
-    random-policy data of the training tasks, each test task's group element is inferred from
-    ``k_infer`` random-policy transitions of that task and the base task's data, and the base
-    policy is trained from rewards. The ground truth only scores the results.
 
-    Parameters
-    ----------
-    family : TaskFamily
-    n_train : int, optional, default: 2
-        Training tasks (base first).
-    n_steps : int, optional, default: 2000
-        Random-policy transitions per training task.
-    n_test : int, optional, default: 36
-        Evenly spread test tasks.
-    k_infer : int, optional, default: 10
-        Test-task transitions the inference sees.
-    inference_k : tuple of int
-        k values of the inference-error curve.
-    seeds, n_episodes : int
-        Evaluation seeds and episodes per seed and task.
-    out_dir : path, optional
-        Folder for figures (none written when None).
-    rng : None, int or Generator
-    show_progress : bool, optional, default: True
+def _navigation_run(
+    family, *, n_train, n_steps, n_test, k_infer, inference_k, seeds, n_episodes, rng, progress
+):
+    """The navigation families: discovery, certificates, reward-carried inference, fast path.
 
-    Returns
-    -------
-    DemoResult
+    The random stream is consumed in the order of the former ``run_demo`` so that the
+    benchmark's seeds reproduce (discovery, base data, test data, inference, training).
     """
+    from liesym.algebra import Representation
     from liesym.data import collect_transitions
-    from liesym.manifolds import GroupInference, fit_reward_profile
+    from liesym.manifolds import CompactLieGroup, GroupInference, fit_reward_profile
+    from liesym.policies import ZeroPolicy
     from liesym.transfer import evaluate_transfer
+    from liesym.transfer.metrics import goal_angle_error as angle_error
 
-    rng = as_rng(rng)
     timings = {}
     t0 = time.perf_counter()
+    sizes = family.default_sizes
+    n_train = sizes[0] if n_train is None else as_count(n_train, "n_train")
+    n_test = sizes[1] if n_test is None else as_count(n_test, "n_test")
     structure = discover_structure(
-        family, n_train=n_train, n_steps=n_steps, rng=rng, show_progress=show_progress
+        family, n_train=n_train, n_steps=n_steps, rng=rng, progress=progress
     )
     timings["discover+verify"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     algebra, metric = certified_group_inputs(structure)
+    group = CompactLieGroup.from_algebra(algebra, metric)
     base = collect_transitions(family, structure.train_goals[0], n_steps, rng=rng)
     # The base reward model depends on the base task only: fit it once for every test task.
     base_model = fit_reward_profile(base.next_states, base.rewards, metric)
@@ -498,96 +505,458 @@ def run_demo(
     inference_k = tuple(inference_k)
     ks = sorted(set(inference_k) | {k_infer})
     test_data = [collect_transitions(family, g, ks[-1], rng=rng) for g in test_goals]
-    elements = {}
+    coords = np.zeros((len(test_goals), group.dim))
+    elements = np.zeros((len(test_goals), group.n, group.n))
     errors = np.zeros((len(inference_k), len(test_goals)))
-    tasks = progress(range(len(test_goals)), enable=show_progress, desc="infer")
     base_goal = structure.train_goals[0]
-    for j in tasks:
+    for j in progress_bar(range(len(test_goals)), enable=progress, desc="infer"):
         data = test_data[j]
         for k in ks:
-            est = GroupInference(algebra, metric, base_reward=base_model, rng=rng).fit(
+            est = GroupInference(group, base_reward=base_model, rng=rng).fit(
                 (data.next_states[:k], data.rewards[:k])
             )
             if k in inference_k:
-                errors[inference_k.index(k), j] = goal_angle_error(
+                errors[inference_k.index(k), j] = angle_error(
                     metric, est.element_ @ base_goal, test_goals[j]
                 )
             if k == k_infer:
-                elements[j] = est.element_
+                elements[j], coords[j] = est.element_, est.coordinates_
     timings["inference"] = time.perf_counter() - t0
 
     index = {tuple(np.round(g, 12)): j for j, g in enumerate(test_goals)}
+    center = base_model.center  # the base reward's centre, fitted to base-task data
 
     def element_of(goal):
         # The goal only identifies which test task's *inferred* element to use.
         return elements[index[tuple(np.round(goal, 12))]]
 
     t0 = time.perf_counter()
+    n = family.n
     curve = evaluate_transfer(
         family,
         structure.train_goals,
         test_goals,
         element_of=element_of,
+        train_elements=structure.task_group.elements_,
+        # Tasks are cosets L Stab(c_0): compare the images of the base reward's fitted
+        # centre c_0 (inferred from base data only) in the chart of M, so that elements
+        # differing by a stabiliser rotation (sphere) count as the same task.
+        element_distance=lambda train, el: np.linalg.norm(
+            (train - el) @ center @ group.chart.T, axis=-1
+        ),
+        extra={"zero": lambda goal: ZeroPolicy(n, n)},
         n_episodes=n_episodes,
         seeds=seeds,
         rng=rng,
-        progress=show_progress,
+        progress=progress,
     )
     timings["train+evaluate"] = time.perf_counter() - t0
-    figures = {}
-    result = DemoResult(structure, tuple(inference_k), errors, curve, figures, timings)
+    settings = {
+        "k_infer": k_infer,
+        "n_train": n_train,
+        "n_steps": n_steps,
+        "n_test": n_test,
+        "n_episodes": n_episodes,
+        "nearest": "training task whose discovered element moves the fitted base centre "
+        "nearest to where the test task's inferred element moves it",
+    }
+    return PipelineResult._from_curve(
+        curve,
+        representation=Representation(algebra, algebra),
+        structure=structure,
+        certificate=structure.task_report,
+        inferred_elements=coords,
+        start_audit=None,
+        start_law="own",
+        inference_k=inference_k,
+        inference_errors=errors,
+        settings=settings,
+        timings=timings,
+    )
+
+
+def _period_coords(representation, rng, shape) -> np.ndarray:
+    """Coordinates spread over one period of each generator, stratified along the last axis.
+
+    Stratified draws (a random offset plus evenly spaced points) cover the group with far
+    less variance than independent ones, which matters when a few episodes score a policy.
+    """
+    periods = []
+    for w in representation.state.linear_part:
+        freq = np.abs(np.linalg.eigvals(w).imag)
+        freq = freq[freq > 1e-9]
+        periods.append(2 * np.pi / freq.min() if freq.size else 2 * np.pi)
+    periods = np.array(periods)
+    e = shape[-1]
+    u = (rng.uniform(size=(*shape[:-1], 1, representation.dim)) + np.arange(e)[:, None] / e) % 1
+    return (u - 0.5) * periods
+
+
+def _certify(representation):
+    """The declared group's certificate, its compact group and the invariant form."""
+    from liesym._core import NotCertifiedError
+    from liesym.algebra import LieAlgebra
+    from liesym.manifolds import CompactLieGroup
+    from liesym.verify import verify
+
+    state = representation.state
+    if state.affine:
+        raise ValueError(
+            "representation: an affine state representation needs its fixed point moved to the "
+            "origin for a compact group (translate the observations)"
+        )
+    report = verify(LieAlgebra(state.basis))
+    if report.compact is not True or report.invariant_form is None:
+        raise NotCertifiedError(
+            f"representation: the state algebra is not certified compact ({report.name}, "
+            f"compact={report.compact}); bounded test-time search needs a compact group"
+        )
+    metric = np.array(report.invariant_form.tolist(), dtype=float)
+    return report, CompactLieGroup.from_algebra(state, metric)
+
+
+def _generic_run(
+    family,
+    *,
+    k_infer,
+    seeds,
+    rng,
+    progress,
+    n_episodes,
+    start_law,
+    trainer,
+    features,
+    oracle,
+    n_base_steps,
+    contrastive,
+    surrogate,
+):
+    """Any family with a declared representation: certify, audit, infer, train, evaluate."""
+    from liesym.data import collect_transitions
+    from liesym.envs import audit_start_law
+    from liesym.manifolds import GroupInference
+    from liesym.policies import CEMTrainer, ZeroPolicy
+    from liesym.transfer import (
+        ContrastiveMetaPolicy,
+        HereditaryPolicy,
+        compare_policies,
+        nearest_task_policies,
+    )
+
+    rep = family.representation
+    if rep is None:
+        raise ValueError(
+            "family: declare its representation (GymnasiumFamily(..., representation=...)); "
+            "discovery from transitions runs for the built-in navigation families only"
+        )
+    if rep.state_dim != family.observation_dim:
+        raise ValueError(
+            f"representation: acts on R^{rep.state_dim}, observations are in "
+            f"R^{family.observation_dim}"
+        )
+    if rep.action_dim not in (None, family.action_dim):
+        raise ValueError(
+            f"representation: acts on actions of R^{rep.action_dim}, the env's are in "
+            f"R^{family.action_dim}"
+        )
+    if start_law not in ("auto", "own", "symmetrised", "both"):
+        raise ValueError(
+            f"start_law: expected 'auto', 'own', 'symmetrised' or 'both', got {start_law!r}"
+        )
+    timings = {}
+    t0 = time.perf_counter()
+    report, group = _certify(rep)
+    audit = audit_start_law(family, rep, rng=rng)
+    if start_law == "auto":
+        start_law = "own" if audit.invariant or not family.can_set_start else "both"
+    if start_law in ("symmetrised", "both") and not family.can_set_start:
+        raise ValueError(
+            f"start_law: {start_law!r} needs a family that can set start states (set_start)"
+        )
+    timings["certify+audit"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    train_tasks, test_tasks = list(family.train_tasks), list(family.test_tasks)
+    base_data = collect_transitions(family, [family.base_task], n_base_steps, rng=rng)
+
+    base_model = {"base_data": base_data, "surrogate": surrogate}
+
+    def infer(task):
+        data = collect_transitions(family, [task], k_infer, rng=rng)
+        est = GroupInference(group, rng=rng, **base_model).fit(data)
+        if est.carrier_ == "reward":  # the base model depends on the base task only
+            base_model.clear()
+            base_model["base_reward"] = est.base_model_
+        return est.coordinates_
+
+    items = progress_bar(train_tasks + test_tasks, enable=progress, desc="infer")
+    coords = np.array([infer(t) for t in items])
+    train_coords, test_coords = coords[: len(train_tasks)], coords[len(train_tasks) :]
+    errors = None
+    if family.ground_truth is not None:
+        truth = np.array([np.ravel(family.ground_truth(t)) for t in test_tasks])
+        errors = group.dist(group.exp(test_coords), group.exp(truth))[None]
+    timings["inference"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    trainer = CEMTrainer(rng=rng, progress=progress) if trainer is None else trainer
+
+    def moves(r, shape):
+        return rep.elements(_period_coords(rep, r, shape))[0]
+
+    # Rotated actions must stay admissible: with a non-trivial action representation every
+    # policy saturates on the largest ball inside the (symmetric) action box.
+    low, high = family.action_bounds
+    radius = None if rep.action is None else float(np.min(np.minimum(-low, high)))
+    options = {"features": features, "radius": radius}
+    train_policies = trainer.fit(family, train_tasks, **options).policies_
+    bases = {}
+    if start_law in ("symmetrised", "both"):
+        bases["hereditary"] = trainer.fit(
+            family, [family.base_task], start_moves=moves, **options
+        ).policy_
+    own = train_policies[0]  # the base task's policy on its own start law
+    if start_law == "own":
+        bases["hereditary"] = own
+    elif start_law == "both":
+        bases["hereditary (own start)"] = own
+    if oracle is None:
+        oracle = trainer.fit(family, test_tasks, **options).policies_
+    methods = {
+        name: [HereditaryPolicy(base, rep.elements(c)) for c in test_coords]
+        for name, base in bases.items()
+    }
+    index = {id(t): j for j, t in enumerate(test_tasks)}
+    elements = group.exp(test_coords)
+    train_elements = group.exp(train_coords)
+    methods["nearest"] = nearest_task_policies(
+        None,
+        train_tasks,
+        train_policies,
+        element_of=lambda task: elements[index[id(task)]],
+        train_elements=train_elements,
+        distance=group.dist,
+    )
+    if len(train_tasks) >= 2:
+        model = contrastive or ContrastiveMetaPolicy(
+            context_size=k_infer, n_contexts=64, trainer=trainer, rng=rng
+        )
+        methods["contrastive"] = model.fit(family, train_tasks).policies(family, rng=rng)
+    methods["zero"] = [ZeroPolicy(family.observation_dim, family.action_dim) for _ in test_tasks]
+    timings["train"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    curve = compare_policies(
+        family,
+        methods,
+        oracle,
+        tasks=test_tasks,
+        n_episodes=n_episodes,
+        seeds=seeds,
+        progress=progress,
+    )
+    timings["evaluate"] = time.perf_counter() - t0
+    settings = {
+        "k_infer": k_infer,
+        "n_base_steps": n_base_steps,
+        "n_episodes": n_episodes,
+        "start_law": start_law,
+        "trainer": repr(trainer),
+        "action_radius": radius,
+        "nearest": "training task with the nearest inferred element (geodesic distance)",
+    }
+    return PipelineResult._from_curve(
+        curve,
+        representation=rep,
+        structure=None,
+        certificate=report,
+        inferred_elements=test_coords,
+        start_audit=audit,
+        start_law="symmetrised" if start_law in ("symmetrised", "both") else "own",
+        inference_k=(k_infer,),
+        inference_errors=errors,
+        settings=settings,
+        timings=timings,
+        base_policy=bases["hereditary"],
+    )
+
+
+def run_pipeline(
+    family,
+    *,
+    k_infer: int = 10,
+    seeds=3,
+    rng=0,
+    progress: bool = False,
+    n_episodes: int = 16,
+    start_law: str = "auto",
+    trainer=None,
+    features=None,
+    oracle=None,
+    n_base_steps: int = 2000,
+    contrastive=None,
+    surrogate: str = "rbf",
+    n_train: int | None = None,
+    n_steps: int = 2000,
+    n_test: int | None = None,
+    inference_k=None,
+) -> PipelineResult:
+    """The whole hereditary pipeline on a task family: structure, inference, transfer, scores.
+
+    No method uses the family's ground truth: the group comes from the declared
+    representation (certified compact by :func:`liesym.verify.verify`) or, for the built-in
+    navigation families, is discovered and certified from random-policy data; each test
+    task's element is inferred from ``k_infer`` random-policy transitions of that task and
+    base-task data only; the base policy is trained from rewards on the base task; the
+    nearest-task baseline picks by inferred element. Ground truth only scores the results.
+
+    For a family with a declared representation the base task's start law is audited
+    (:func:`liesym.envs.audit_start_law`); with ``start_law="auto"`` a non-invariant law
+    (and a family that can set start states) trains the base policy on the symmetrised start
+    law (``"hereditary"``) and reports the own-start-law policy beside it
+    (``"hereditary (own start)"``).
+
+    Parameters
+    ----------
+    family : GymnasiumFamily
+    k_infer : int, optional, default: 10
+        Transitions of each test task the inference sees.
+    seeds : int or sequence of int, optional, default: 3
+        Evaluation seeds (reset seeds shared by every method: common random numbers).
+    rng : None, int or Generator, optional, default: 0
+        Everything random before the evaluation (data, training, inference).
+    progress : bool, optional, default: False
+    n_episodes : int, optional, default: 16
+        Episodes per evaluation seed and task.
+    start_law : {"auto", "own", "symmetrised", "both"}, optional
+    trainer : CEMTrainer, optional
+        Budget of every trained policy (base, training tasks, oracle, contrastive).
+    features : QuadraticFeatures, optional
+        Fixed features of the linear policies.
+    oracle : sequence of Policy, optional
+        Policies trained on each test task (default: trained here with ``trainer``).
+    n_base_steps : int, optional, default: 2000
+        Random-policy transitions of the base task for the inference model.
+    contrastive : ContrastiveMetaPolicy, optional
+    surrogate : {"rbf", "profile"}, optional, default: "rbf"
+        Base-reward model when tasks are carried in the reward.
+    n_train, n_steps, n_test, inference_k
+        Navigation families: training tasks, random-policy transitions per task, test tasks,
+        and the k values of the inference-error curve.
+
+    Returns
+    -------
+    PipelineResult
+
+    Examples
+    --------
+    >>> from liesym.envs import circle_tasks
+    >>> res = run_pipeline(circle_tasks(), n_test=4, seeds=1, n_episodes=4,
+    ...                    inference_k=(10,), rng=0)  # doctest: +SKIP
+    >>> bool(res.scores["hereditary"].min() > 0.95)  # doctest: +SKIP
+    True
+    """
+    from liesym.envs import GymnasiumFamily, TaskFamily
+
+    if not isinstance(family, GymnasiumFamily):
+        raise TypeError(f"family: expected a GymnasiumFamily, got {type(family).__name__}")
+    k_infer = as_count(k_infer, "k_infer")
+    n_episodes = as_count(n_episodes, "n_episodes")
+    rng = as_rng(rng)
+    if isinstance(family, TaskFamily):
+        given = {
+            "start_law": start_law != "auto",
+            "trainer": trainer is not None,
+            "features": features is not None,
+            "oracle": oracle is not None,
+            "contrastive": contrastive is not None,
+        }
+        if any(given.values()):
+            raise ValueError(
+                f"{', '.join(k for k, v in given.items() if v)}: not used by the navigation "
+                "families' run (their start law is invariant; policies are trained on the fast "
+                "path with the default settings)"
+            )
+        return _navigation_run(
+            family,
+            n_train=n_train,
+            n_steps=as_count(n_steps, "n_steps"),
+            n_test=n_test,
+            k_infer=k_infer,
+            inference_k=(k_infer,) if inference_k is None else inference_k,
+            seeds=seeds,
+            n_episodes=n_episodes,
+            rng=rng,
+            progress=progress,
+        )
+    return _generic_run(
+        family,
+        k_infer=k_infer,
+        seeds=seeds,
+        rng=rng,
+        progress=progress,
+        n_episodes=n_episodes,
+        start_law=start_law,
+        trainer=trainer,
+        features=features,
+        oracle=oracle,
+        n_base_steps=as_count(n_base_steps, "n_base_steps"),
+        contrastive=contrastive,
+        surrogate=surrogate,
+    )
+
+
+def run_demo(
+    family,
+    *,
+    n_train: int | None = 2,
+    n_steps: int = 2000,
+    n_test: int | None = 36,
+    k_infer: int = 10,
+    inference_k=(1, 2, 3, 5, 10, 20),
+    seeds=3,
+    n_episodes: int = 32,
+    out_dir=None,
+    rng=0,
+    progress: bool = True,
+    **options,
+) -> PipelineResult:
+    """:func:`run_pipeline` with the demo's sizes, plus its figures in ``out_dir``.
+
+    Parameters
+    ----------
+    family : GymnasiumFamily
+    n_train, n_steps, n_test, k_infer, inference_k, seeds, n_episodes, rng, progress
+        As in :func:`run_pipeline`.
+    out_dir : path, optional
+        Folder for figures (none written when None).
+    **options
+        Further settings of :func:`run_pipeline`.
+
+    Returns
+    -------
+    PipelineResult
+    """
+    result = run_pipeline(
+        family,
+        n_train=n_train,
+        n_steps=n_steps,
+        n_test=n_test,
+        k_infer=k_infer,
+        inference_k=inference_k,
+        seeds=seeds,
+        n_episodes=n_episodes,
+        rng=rng,
+        progress=progress,
+        **options,
+    )
     if out_dir is not None:
-        figures.update(write_demo_figures(result, family, out_dir))
+        result.figures.update(write_demo_figures(result, family, out_dir))
     return result
 
 
-def write_demo_figures(result: DemoResult, family, out_dir) -> dict:
-    """Vector fields of the discovered generators, regret curves and inference error vs k."""
-    from pathlib import Path
+def write_demo_figures(result: PipelineResult, family, out_dir) -> dict:
+    """The figures of a run (:func:`liesym.viz.pipeline_figures`)."""
+    from liesym.viz import pipeline_figures
 
-    from liesym.viz import (
-        plot_inference_error,
-        plot_regret_curves,
-        plot_vector_fields,
-        save_figure,
-    )
-
-    out = Path(out_dir)
-    figs = {}
-    s = result.structure
-    if family.n == 2:
-        markers = {"true base goal": family.base_goal}
-        if s.base_fixed_point is not None:
-            markers["discovered centre"] = s.base_fixed_point
-        fig = plot_vector_fields(
-            s.base_symmetry, markers=markers, titles=["discovered base-task symmetry"]
-        )
-        figs["base_symmetry"] = save_figure(fig, out / "base_symmetry.png")
-        fig = plot_vector_fields(
-            s.task_group.algebra_,
-            markers={f"train {i}": g for i, g in enumerate(s.train_goals)},
-            titles=["discovered task-group generator"],
-        )
-        figs["task_algebra"] = save_figure(fig, out / "task_algebra.png")
-    curve = result.curve
-    curves = {}
-    for method in curve.methods:
-        if method in ("oracle", "random"):
-            continue
-        band = curve.band(method, "score")
-        curves[method] = {
-            "distance": curve.distance,
-            "mean": band.mean,
-            "low": band.lower,
-            "high": band.upper,
-        }
-    title = f"{family.name}: transfer to {len(curve.distance)} tasks"
-    fig = plot_regret_curves(curves, title=title)
-    figs["scores"] = save_figure(fig, out / "score_vs_distance.png")
-    fig = plot_inference_error(
-        result.inference_k,
-        {family.name: np.maximum(result.inference_errors, 1e-16)},
-        title="test-time inference",
-    )
-    figs["inference"] = save_figure(fig, out / "inference_error.png")
-    return figs
+    return pipeline_figures(result, family, out_dir)

@@ -38,7 +38,8 @@
 # 5. a base policy trained from rewards, its hereditary transfer, and regret against baselines;
 # 6. the same pipeline, briefly, on an ellipse.
 #
-# `liesym.pipeline.run_demo` (the `liesym demo` command) runs the same steps in one call. With
+# `liesym.pipeline.run_pipeline` (and `run_demo`, the `liesym demo` command) runs the same steps
+# in one call, and on any Gymnasium env (see `bring_your_own_env.ipynb`). With
 # `LIESYM_SMALL=1` in the environment (the test run) the notebook uses fewer test tasks, seeds
 # and episodes, and smaller baselines.
 
@@ -56,7 +57,7 @@ from liesym.algebra import grassmann_distance, so
 from liesym.data import collect_transitions
 from liesym.discovery import DifferentialDiscovery, DynamicsSymmetryDiscovery, discover_task_group
 from liesym.envs import circle_tasks, ellipse_tasks, symmetry_defect
-from liesym.manifolds import GroupInference, fit_reward_profile
+from liesym.manifolds import CompactLieGroup, GroupInference, fit_reward_profile
 from liesym.pipeline import (
     assemble_structure,
     certified_group_inputs,
@@ -271,13 +272,15 @@ fig.tight_layout()
 #
 # `verify` snaps the discovered generators to an exact basis within a stated tolerance and
 # proves closure, compactness (an exact invariant form $M$), connectedness and linearizability
-# for that exact algebra in SymPy. `verify_discovered` tries a few tolerances and keeps the
-# simplest snap. The subgroup-embedding theorem needs the task algebra **inside** the system
-# algebra, compact, connected and linear.
+# for that exact algebra in SymPy. `verify_discovered` takes each tolerance from the discovery's
+# own uncertainty (the task group's bootstrap spread, the dynamics' singular-value noise floor);
+# when that is too large to snap meaningfully, it says so instead of guessing. The
+# subgroup-embedding theorem needs the task algebra **inside** the system algebra, compact,
+# connected and linear.
 
 # %%
-task_report = verify_discovered(group.algebra_, group.elements_)
-system_report = verify_discovered(dyn.algebra_)
+task_report = verify_discovered(group)
+system_report = verify_discovered(dyn)
 print("=== task algebra\n" + task_report.summary() + "\n")
 print("=== system algebra\n" + system_report.summary())
 
@@ -312,8 +315,11 @@ print(f"certified algebra {algebra}, M = {metric.tolist()}")
 print(f"profile centre {profile.center.round(4)} (true g_0 {fam.base_goal})")
 
 
+group = CompactLieGroup.from_algebra(algebra, metric)  # built once, used for every task
+
+
 def infer(data, k):
-    est = GroupInference(algebra, metric, base_reward=profile, rng=rng)
+    est = GroupInference(group, base_reward=profile, rng=rng)
     return est.fit((data.next_states[:k], data.rewards[:k])).element_
 
 
@@ -432,7 +438,8 @@ print(f"success rate of the transferred episodes: {paths.success.mean():.0%}")
 # Every method is evaluated on the same start states and noise (common random numbers):
 #
 # * **hereditary**: $\pi_0$ transferred by the inferred $L$ (above);
-# * **nearest**: the CEM policy of the nearest training task, reused as is;
+# * **nearest**: the CEM policy of the training task whose *discovered* element is nearest to
+#   the test task's *inferred* one (no goal is read), reused as is;
 # * **contrastive**: an InfoNCE task encoder on exploration contexts with a context-conditioned
 #   linear policy (the meta-RL baseline), trained on the same two tasks;
 # * **oracle**: a CEM policy trained on each test task itself (score 1); **random** (score 0).
@@ -454,14 +461,21 @@ curve = regret_curve(
     fam,
     {
         "hereditary": hereditary,
-        "nearest": nearest_task_policies(fam, train_goals, trainer.policies_),
-        "contrastive": contrastive.policies(fam, rng),
+        "nearest": nearest_task_policies(
+            None,
+            train_goals,
+            trainer.policies_,
+            element_of=lambda goal: elements[K_INFER][index[tuple(np.round(goal, 12))]],
+            train_elements=structure.task_group.elements_,
+            distance=lambda train, el: np.linalg.norm(train - el, axis=(-2, -1)),
+        ),
+        "contrastive": contrastive.policies(fam, rng=rng),
     },
     test_goals,
     train_goals,
     N_EPISODES,
     SEEDS,
-    rng,
+    rng=rng,
     trainer=CEMTrainer(rng=rng),
 )
 print(curve.table())
@@ -532,7 +546,7 @@ ell_curve = regret_curve(
     ell.train_goals,
     N_EPISODES,
     SEEDS,
-    rng,
+    rng=rng,
     trainer=CEMTrainer(rng=rng),
 )
 print(ell_curve.table())
@@ -590,8 +604,9 @@ display(
   error {angle_err.max():.1e} rad.
 * **Certificates**: the task algebra is closed={task_report.closed},
   compact={task_report.compact}, connected={task_report.connected},
-  linearizable={task_report.linearizable}, and inside the system algebra (exact residual
-  {structure.embedding_residual:.0e}): subgroup embedding **{structure.embedded}**.
+  linearizable={task_report.linearizable}, and inside the system algebra (numeric residual
+  {structure.embedding_numeric:.0e}, margin {structure.embedding_margin:.2g}): subgroup
+  embedding **{structure.embedded}**.
 * **Test-time inference** without the goal: median goal-angle error
   {np.median(inference_errors[0]):.0e} rad at k = 1, where {mirrored} of {N_TEST} tasks got
   the mirror-image goal (worst {inference_errors[0].max():.1e}); worst

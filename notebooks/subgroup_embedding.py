@@ -274,8 +274,10 @@ families = {
     "ellipse": (ellipse_tasks(np.diag([0.7, 0.9])), 2),
     "sphere": (sphere_tasks(), 4),  # three non-base tasks for the 3-dimensional so(3)
 }
+# 4000 transitions per task on the sphere (the pipeline's default there): with 2000 its task
+# algebra's own uncertainty is too large for a meaningful exact snap.
 results = {
-    name: discover_structure(fam, n_train=k, n_steps=2000, rng=0)
+    name: discover_structure(fam, n_train=k, n_steps=4000 if k == 4 else 2000, rng=0)
     for name, (fam, k) in families.items()
 }
 for name, res in results.items():
@@ -284,7 +286,7 @@ for name, res in results.items():
 # %% [markdown]
 # The certificate of each discovered task algebra comes from `liesym.verify.verify`, called with
 # the discovered generators, the discovered task elements $L_i$, and the tolerance the pipeline
-# chose:
+# took from the discovery's own uncertainty (its bootstrap spread):
 
 # %%
 reports = {}
@@ -294,10 +296,13 @@ for name, res in results.items():
     print(f"=== {name}: task algebra\n{reports[name].summary()}\n")
 
 # %% [markdown]
-# Two exact checks follow, both in SymPy on the snapped bases:
+# Two checks follow, in SymPy on the snapped bases:
 #
 # * **subalgebra**: the task algebra lies inside the discovered system algebra when stacking the
-#   task basis onto the system basis leaves the exact rank unchanged;
+#   task basis onto the system basis leaves the exact rank unchanged. When the system algebra's
+#   own uncertainty (a few 1e-2 rad from these transitions) is too large to snap it
+#   meaningfully, its report says so and the containment is checked numerically, within the
+#   combined tolerances;
 # * **invariant form**: $W^\top M + M W = 0$ holds exactly for every exact task generator. We
 #   compare $M$ (normalised to $M_{00} = 1$) with the ground truth and with the least-squares
 #   form of the unsnapped generators.
@@ -311,8 +316,13 @@ def vec(m):
 for name, res in results.items():
     fam = families[name][0]
     task, system = reports[name].exact_basis, res.system_report.exact_basis
-    rank_sys = sp.Matrix.hstack(*map(vec, system)).rank()
-    rank_all = sp.Matrix.hstack(*map(vec, system + task)).rank()
+    if system is None:  # not snapped at the dynamics' own uncertainty: numeric containment
+        inside = res.embedding_numeric <= res.embedding_margin
+        how = f"numeric residual {res.embedding_numeric:.1e} <= {res.embedding_margin:.2g}"
+    else:
+        rank_sys = sp.Matrix.hstack(*map(vec, system)).rank()
+        rank_all = sp.Matrix.hstack(*map(vec, system + task)).rank()
+        inside, how = rank_all == rank_sys, f"exact ranks {rank_sys} -> {rank_all}"
     M = reports[name].invariant_form
     invariant = all((W.T * M + M * W).applyfunc(sp.nsimplify).is_zero_matrix for W in task)
     truth = fam.invariant_form / fam.invariant_form[0, 0]
@@ -320,24 +330,26 @@ for name, res in results.items():
     m_num = m_num / m_num[0, 0]
     M_float = np.array(M.tolist(), dtype=float)
     print(f"=== {name}")
-    print(f"  task ⊂ system exactly     : {rank_all == rank_sys} (ranks {rank_sys} -> {rank_all})")
+    print(f"  task ⊂ system             : {inside} ({how})")
     print(f"  W^T M + M W = 0 exactly   : {invariant},  M = {M.tolist()}")
     print(
         f"  |M - M_true|, |M_num - M_true| : "
         f"{np.abs(M_float - truth).max():.1e}, {np.abs(m_num - truth).max():.1e}"
     )
-    assert rank_all == rank_sys and invariant
+    assert inside and invariant
 
 # %% [markdown]
 # For all three families the verdict is the theorem's conclusion: the discovered task group is a
 # closed, connected, compact subgroup ($SO(2)$, $C\,SO(2)\,C^{-1}$, $SO(3)$) of the discovered
 # system symmetries, acting linearly.
 #
-# The ellipse case shows what "exact" means here. The discovered generator snaps to the simplest
-# exact matrix within the tolerance. Its invariant form $M = \mathrm{diag}(1, 3\sqrt2/7)$
-# ($0.6061$) is within $2 \times 10^{-3}$ of the true $\mathrm{diag}(1, 49/81)$ ($0.6049$). The
-# certificates hold for that snapped algebra, which lies a stated span distance from the data.
-# Telling $49/81$ from $3\sqrt2/7$ would take estimation errors below $10^{-3}$.
+# The ellipse case shows what "exact" means here. At the tolerance its own uncertainty allows,
+# the discovered generator is not within tol of a simple exact matrix, so it is snapped in the
+# chart of its numeric invariant form: the certified algebra is $H^{-1} K H$ with $K$ exactly
+# skew and $H$ a rational chart, at the distance $d$ its report states. Its invariant form
+# reproduces the estimate (the $|M - M_\text{true}|$ above is the estimation error, not a
+# rounding to a simpler number); telling $49/81$ from a nearby simple number would take
+# estimation errors far below the data's.
 
 # %%
 summary = [("family", "task algebra", "compact", "connected", "linearizable", "embedded")]

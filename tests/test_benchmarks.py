@@ -1,8 +1,10 @@
-"""Every benchmark script runs end to end in its --quick mode (outputs go to results/quick/).
+"""Every benchmark script runs end to end in its --quick mode (outputs go to results/quick/ or a
+temporary folder), and the joblib sweeps give the same numbers on a Dask cluster.
 
 Timings are never asserted here: benchmarks report them, tests check that the scripts work.
 """
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,20 +13,101 @@ import pytest
 
 BENCHMARKS = sorted((Path(__file__).resolve().parents[1] / "benchmarks").glob("bench_*.py"))
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+# The sweeps that run through joblib (and so on Dask via --scheduler), their output folder
+# argument, and the part of the quick run that goes through joblib.
+SWEEPS = {
+    "bench_scaling": ["--no-progress"],
+    "bench_diff_vs_func": ["--no-progress", "--only", "sweeps"],
+    "bench_navigation": [],
+}
+# Keys whose values are wall times or describe the machine and scheduler.
+TIMING_KEYS = ("second", "wall", "time", "timing", "machine", "elapsed", "duration")
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory):
+    """Run a script's --quick mode once per session (joblib's local processes)."""
+    done = {}
+
+    def run(script: Path):
+        if script not in done:
+            cmd = [sys.executable, str(script), "--quick"]
+            out = None
+            if script.stem in SWEEPS:
+                out = tmp_path_factory.mktemp(script.stem)
+                cmd += ["--out", str(out)]
+            proc = subprocess.run(
+                cmd,
+                capture_output=True,
+                text=True,
+                cwd=out or tmp_path_factory.mktemp("cwd"),
+                timeout=600,
+            )
+            done[script] = (proc, out)
+        return done[script]
+
+    return run
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("script", BENCHMARKS, ids=[p.stem for p in BENCHMARKS])
-def test_benchmark_runs_quick(script, tmp_path):
+def test_benchmark_runs_quick(script, quick_run):
     committed = {p: p.read_bytes() for p in RESULTS.glob("*.json")}
-    run = subprocess.run(
-        [sys.executable, str(script), "--quick"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=600,
-    )
+    run, _ = quick_run(script)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "machine" in run.stdout.lower()
-    # Quick runs write to results/quick/, never over the committed full results.
+    # Quick runs write to results/quick/ or elsewhere, never over the committed full results.
     assert {p: p.read_bytes() for p in RESULTS.glob("*.json")} == committed
+
+
+def _without_timings(value):
+    if isinstance(value, dict):
+        return {
+            k: _without_timings(v)
+            for k, v in value.items()
+            if not any(t in k.lower() for t in TIMING_KEYS)
+        }
+    if isinstance(value, list):
+        return [_without_timings(v) for v in value]
+    return value
+
+
+@pytest.mark.slow
+def test_sweeps_on_a_dask_local_cluster_equal_the_joblib_run(quick_run, tmp_path):
+    """The three joblib sweeps on a LocalCluster of 2 worker processes: same numbers.
+
+    Every task seeds itself and runs single-threaded in both cases, so everything but the
+    wall times must agree exactly (not just to rounding).
+    """
+    pytest.importorskip("distributed")
+    from dask.distributed import LocalCluster
+
+    scripts = [p for p in BENCHMARKS if p.stem in SWEEPS]
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        procs = {}
+        for script in scripts:
+            out = tmp_path / script.stem
+            cmd = [sys.executable, str(script), "--quick", "--out", str(out), *SWEEPS[script.stem]]
+            procs[script] = subprocess.Popen(
+                [*cmd, "--scheduler", cluster.scheduler_address],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=tmp_path,
+            )
+        joblib_runs = {script: quick_run(script) for script in scripts}
+        outputs = {script: proc.communicate(timeout=600) for script, proc in procs.items()}
+    for script in scripts:
+        stdout, stderr = outputs[script]
+        assert procs[script].returncode == 0, stdout[-2000:] + stderr[-2000:]
+        assert "dask scheduler" in stdout
+        local, local_dir = joblib_runs[script]
+        assert local.returncode == 0, local.stdout[-2000:] + local.stderr[-2000:]
+        for path in (tmp_path / script.stem).glob("*.json"):
+            on_dask = _without_timings(json.loads(path.read_text()))
+            joblib = _without_timings(json.loads((local_dir / path.name).read_text()))
+            shared = set(on_dask) & set(joblib)
+            assert shared, f"{script.stem}: no results in common"
+            assert {k: on_dask[k] for k in shared} == {k: joblib[k] for k in shared}, script.stem

@@ -374,3 +374,30 @@ def test_start_and_noise_laws_have_the_stated_covariance():
 def test_bad_arguments_are_rejected_with_clear_errors(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_navigation_families_are_gymnasium_families(family):
+    from liesym.envs import GymnasiumFamily
+
+    assert isinstance(family, GymnasiumFamily)
+    train, test = family.train_tasks, family.test_tasks
+    assert np.allclose(train[0], family.base_goal) and len(test) == family.default_sizes[1]
+    assert family.observation_dim == family.action_dim == family.n
+    env = family.make_env(test[1])
+    env.reset(seed=0)
+    moved = family.set_start(env, np.full(family.n, 0.25))
+    assert np.allclose(moved, 0.25) and np.allclose(env.state, 0.25)
+    d = family.task_distance(train[0], test[1])
+    assert np.isclose(d, family.pairwise_distance(train[0], test[1])[0, 0])
+    assert family.sample_starts(5, rng=0).shape == (5, family.n)
+
+
+def test_one_transition_steps_every_navigation_path(rng):
+    # The env, the collector and the rollouts all step through NavigationDynamics.transition.
+    dyn = NavigationDynamics()
+    s, a, g = rng.normal(size=(4, 2)), rng.normal(size=(4, 2)), np.array([1.0, 0.0])
+    step = dyn.transition(s, a, g)
+    assert np.allclose(step.applied, dyn.project_action(a))
+    assert np.allclose(step.next_states, dyn.mean_step(s, a))
+    assert np.allclose(step.rewards, dyn.reward(step.next_states, g))
+    assert np.array_equal(step.terminated, dyn.terminated(step.next_states, g))

@@ -197,3 +197,34 @@ def test_integration_with_envs_data_and_discovery():
     data = transitions.collect_transitions(line, line.base_goal, 20, rng=0)
     with pytest.raises(NotCertifiedError):
         GroupInference(line.task_algebra, base_data=data).fit(data)
+
+
+def test_inference_of_a_task_carried_in_the_observation(rng):
+    # States (x, y, tx, ty): the target (tx, ty) is observed and constant within a task.
+    from liesym.manifolds import CompactLieGroup
+
+    j = np.array([[0.0, -1.0], [1.0, 0.0]])
+    group = CompactLieGroup.from_algebra(LieAlgebra(np.kron(np.eye(2), j)), np.eye(4))
+    base = np.c_[rng.normal(size=(50, 2)), np.tile([1.0, 0.0], (50, 1))]
+    for t in (0.4, -2.5, np.pi - 1e-3):
+        target = [np.cos(t), np.sin(t)]
+        states = np.c_[rng.normal(size=(10, 2)), np.tile(target, (10, 1))]
+        est = GroupInference(group, base_data=base, rng=0).fit(states)
+        assert est.carrier_ == "observation" and list(est.task_channels_) == [2, 3]
+        rot = est.element_[2:, 2:]
+        assert abs(np.angle(np.exp(1j * (np.arctan2(rot[1, 0], rot[0, 0]) - t)))) < 1e-9
+
+
+def test_inference_refuses_uninformative_base_rewards(rng):
+    from liesym.manifolds import CompactLieGroup
+
+    group = CompactLieGroup.from_algebra(so(2), np.eye(2))
+    s = rng.normal(size=(10, 2))
+    with pytest.raises(ValueError, match="constant"):
+        GroupInference(group, base_data=(s, np.ones(10))).fit(s, -np.ones(10))
+    with pytest.raises(ValueError, match="NaN"):
+        GroupInference(group, base_reward=lambda x: np.full(len(x), np.nan)).fit(s, s[:, 0])
+    with pytest.raises(ValueError, match="metric"):
+        GroupInference(group, np.eye(2), base_data=(s, s[:, 0])).fit(s, s[:, 0])
+    with pytest.raises(ValueError, match="observation"):
+        GroupInference(group, base_data=s, carrier="observation").fit(s)

@@ -69,7 +69,7 @@ def test_log_after_exp(group, rng):
 
 
 def test_exp_after_log(group, rng):
-    g = group.random(rng, size=(3, 2))
+    g = group.random(rng=rng, size=(3, 2))
     assert g.shape == (3, 2, group.n, group.n)
     assert np.allclose(group.exp(group.log(g)), g, atol=1e-8)
 
@@ -97,14 +97,14 @@ def test_exp_after_log_near_pi(group, gap):
 
 
 def test_inverse_and_compose(group, rng):
-    g = group.random(rng, size=4)
-    h = group.random(rng, size=4)
+    g = group.random(rng=rng, size=4)
+    h = group.random(rng=rng, size=4)
     assert np.allclose(group.compose(g, group.inverse(g)), np.eye(group.n), atol=TOL)
     assert np.allclose(group.inverse(group.compose(g, h)), group.inverse(h) @ group.inverse(g))
 
 
 def test_dist_is_bi_invariant(group, rng):
-    a, b, h = group.random(rng, size=(3, 5))
+    a, b, h = group.random(rng=rng, size=(3, 5))
     d = group.dist(a, b)
     assert np.allclose(group.dist(h @ a, h @ b), d, atol=1e-8)
     assert np.allclose(group.dist(a @ h, b @ h), d, atol=1e-8)
@@ -189,7 +189,7 @@ def test_frechet_mean_near_pi_so2():
 
 
 def test_act_preserves_the_invariant_norm(group, rng):
-    g = group.random(rng, size=3)
+    g = group.random(rng=rng, size=3)
     x = rng.normal(size=(3, 5, group.n))
     y = group.act(g, x)
     assert y.shape == x.shape
@@ -199,14 +199,14 @@ def test_act_preserves_the_invariant_norm(group, rng):
 
 
 def test_random_is_reproducible_and_in_the_group(group):
-    a, b = group.random(3, size=5), group.random(3, size=5)
+    a, b = group.random(rng=3, size=5), group.random(rng=3, size=5)
     assert np.array_equal(a, b)
     group.log(a)  # raises unless every element is in the group
 
 
 def test_random_so2_is_uniform_in_angle():
     group = CompactLieGroup.from_algebra(so(2), np.eye(2))
-    g = group.random(0, size=4000)
+    g = group.random(rng=0, size=4000)
     t = np.arctan2(g[:, 1, 0], g[:, 0, 0])
     counts = np.histogram(t, bins=8, range=(-np.pi, np.pi))[0]
     # 500 expected per bin, sd ~ 21: 5 sd bounds.

@@ -28,18 +28,18 @@ def test_line_family_fails_compactness():
     assert res.embedded is False
 
 
-def test_verify_discovered_prefers_rational_snaps(rng):
-    noisy = so(3).basis + 3e-3 * rng.normal(size=(3, 3, 3))
-    report = verify_discovered(LieAlgebra(noisy))
-    assert report.basis.kind == "rational"
-    assert report.name == "so(3)"
+def test_verify_discovered_certifies_at_the_stated_uncertainty(rng):
+    noisy = so(3).basis + 3e-4 * rng.normal(size=(3, 3, 3))
+    report = verify_discovered(LieAlgebra(noisy), uncertainty=1e-3)
+    assert report.name == "so(3)" and report.compact is True
+    assert "given" in report.tol_source and not report.exact_input
 
 
 def test_exact_containment():
-    small = verify_discovered(LieAlgebra(so(3).basis[:1]))
-    big = verify_discovered(so(3))
+    small = verify_discovered(LieAlgebra(so(3).basis[:1]), uncertainty=0.0)
+    big = verify_discovered(so(3), uncertainty=0.0)
     assert exact_containment(small, big) < 1e-12
-    assert exact_containment(verify_discovered(sl(3)), big) > 0.1
+    assert exact_containment(verify_discovered(sl(3), uncertainty=0.0), big) > 0.1
 
 
 def test_cli_discover_prints_the_certificates(capsys):
@@ -59,7 +59,46 @@ def test_demo_quick_runs_as_a_subprocess(tmp_path):
     assert "hereditary" in run.stdout and "subgroup embedding" in run.stdout
     results = json.loads((out / "results.json").read_text())
     assert results["subgroup_embedding"] is True
-    # Transfer through the inferred elements is as good as the oracle (score ~1) on every task.
+    # Transfer through the inferred elements is as good as the oracle (score ~1) on every task,
+    # in score and in return.
     assert min(results["score_mean"]["hereditary"]) > 0.95
-    for name in ("base_symmetry", "task_algebra", "score_vs_distance", "inference_error"):
+    assert max(results["relative_regret"]["hereditary"]) < 0.05
+    assert set(results["returns"]) >= {"hereditary", "nearest", "contrastive", "zero", "oracle"}
+    for name in (
+        "base_symmetry",
+        "task_algebra",
+        "score_vs_distance",
+        "relative_regret",
+        "inference_error",
+    ):
         assert (out / f"{name}.png").stat().st_size > 0
+
+
+def test_run_pipeline_records_scores_returns_and_regret_consistently():
+    from liesym.pipeline import run_pipeline
+
+    res = run_pipeline(circle_tasks(), n_test=4, seeds=2, n_episodes=4, rng=0)
+    curve = res.curve
+    r_oracle, r_random = res.returns["oracle"], res.returns["random"]
+    for m in res.methods:
+        per_seed = curve.returns[curve.index(m)]
+        assert np.allclose(res.returns[m], per_seed.mean(axis=0))
+        score = (per_seed - curve.returns[-1]) / (curve.returns[-2] - curve.returns[-1])
+        assert np.allclose(res.scores[m], score.mean(axis=0))
+        rel = (curve.returns[-2] - per_seed) / np.abs(curve.returns[-2])
+        assert np.allclose(res.relative_regret[m], rel.mean(axis=0))
+    assert np.allclose(res.relative_regret["oracle"], 0.0)
+    assert np.all(r_oracle > r_random)
+    assert res.inferred_elements.shape == (4, 1)
+    assert res.representation.state.dim == 1 and res.structure.embedded is True
+
+
+def test_run_pipeline_refuses_bad_arguments():
+    from liesym.pipeline import run_pipeline
+
+    with pytest.raises(TypeError, match="family"):
+        run_pipeline("circle")
+    with pytest.raises(ValueError, match="k_infer"):
+        run_pipeline(circle_tasks(), k_infer=0)
+    with pytest.raises(ValueError, match="trainer"):
+        run_pipeline(circle_tasks(), trainer=object())

@@ -64,7 +64,9 @@ def test_rollout_shapes_for_one_and_several_goals(family):
     one = rollout(pi, family, family.base_goal, 5, rng=0)
     assert one.returns.shape == one.lengths.shape == one.success.shape == (5,)
     goals = family.test_goals(3)
-    several = rollout([GoalSeekingPolicy(g, family.dynamics) for g in goals], family, goals, 4, 0)
+    several = rollout(
+        [GoalSeekingPolicy(g, family.dynamics) for g in goals], family, goals, 4, rng=0
+    )
     assert several.returns.shape == (3, 4)
     assert several.success.all()  # the goal seeker reaches every goal within the time limit
 
@@ -157,7 +159,11 @@ def test_batched_training_trains_each_goal():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"gain": np.ones((2, 3)), "bias": np.zeros(2)}, "gain"),
+        (
+            {"gain": np.ones((2, 3)), "bias": np.zeros(2), "dynamics": circle_tasks().dynamics},
+            "dim",
+        ),
+        ({"gain": np.ones((2, 3)), "bias": np.zeros(2), "low": np.zeros(3)}, "low"),
         ({"gain": np.eye(2), "bias": np.zeros(3)}, "bias"),
         ({"gain": np.eye(2), "bias": [np.nan, 0.0]}, "bias"),
         ({"gain": np.eye(2), "bias": np.zeros(2), "dynamics": sphere_tasks().dynamics}, "dim"),
@@ -182,7 +188,7 @@ def test_bad_rollout_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="policy"):
         rollout("not a policy", fam, fam.base_goal)
     with pytest.raises(ValueError, match="noise"):
-        rollout(pi, fam, fam.base_goal, noise=rollout_noise(sphere_tasks(), 4, 0))
+        rollout(pi, fam, fam.base_goal, noise=rollout_noise(sphere_tasks(), 4, rng=0))
     with pytest.raises(ValueError, match="steps"):
         RolloutNoise(np.zeros((4, 2)), np.zeros((3, 10, 2)))
     with pytest.raises(ValueError, match="dynamics"):

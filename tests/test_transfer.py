@@ -9,6 +9,7 @@ from liesym.transfer import (
     check_element,
     equivariance_defect,
     hereditary_policies,
+    nearest_task_policies,
     task_distance,
 )
 
@@ -178,3 +179,37 @@ def test_other_bad_transfer_inputs_raise_clear_errors():
         check_element(np.eye(3)[:, :2], 2)
     with pytest.raises(ValueError, match="element_of"):
         hereditary_policies(pi0, "not callable")
+
+
+def test_hereditary_policy_with_invariant_actions(rng):
+    # A pair (rho_S, None): actions are not moved (torques of a rotating arm).
+    from liesym.algebra import Representation
+
+    w = np.zeros((4, 4))
+    w[1, 0], w[0, 1] = 1.0, -1.0
+    rep = Representation(w[None])
+    pi0 = LinearPolicy(rng.normal(size=(3, 4)), rng.normal(size=3), low=-1.0, high=1.0)
+    c = rng.normal(size=(1,))
+    pi = HereditaryPolicy(pi0, rep.elements(c))
+    s = rng.normal(size=(20, 4))
+    rho = rep.elements(c)[0]
+    assert pi.action_dim == 3
+    assert np.allclose(pi.act(s @ rho.T), pi0.act(s), atol=1e-12)
+
+
+def test_nearest_task_by_inferred_element_reads_no_task_parameter():
+    fam = circle_tasks()
+    goals = fam.goal_at([0.0, np.pi])
+    seekers = [GoalSeekingPolicy(g, fam.dynamics) for g in goals]
+    elements = fam.group_element(goals)
+    # Tasks are opaque labels here; only their (inferred) elements are compared.
+    inferred = {"a": fam.group_element(fam.goal_at(2.9)), "b": fam.group_element(fam.goal_at(0.2))}
+    pick = nearest_task_policies(
+        None,
+        ["base", "far"],
+        seekers,
+        element_of=inferred.__getitem__,
+        train_elements=elements,
+        distance=lambda train, el: np.linalg.norm(train - el, axis=(-2, -1)),
+    )
+    assert pick("a") is seekers[1] and pick("b") is seekers[0]

@@ -83,10 +83,10 @@ def test_random_conjugations_of_so3_stay_compact_so3(seed):
     assert (report.name, report.closed, report.compact) == ("so(3)", True, True)
 
 
-def test_rational_conjugation_snaps_rationally():
+def test_rational_conjugation_is_recovered_exactly():
     alg = so(2).conjugate(np.diag([0.7, 0.9]))
     eb = exact_basis(alg)
-    assert eb.kind == "rational"
+    assert eb.domain == "QQ" and eb.exact_input
     form = invariant_form(eb).form
     assert form == sympy.diag(1, sympy.Rational(49, 81))  # C^-T C^-1 up to scale
 
@@ -115,7 +115,7 @@ def test_noisy_generators_still_verified():
         noisy = LieAlgebra(alg.basis + noise, affine=alg.affine)
         report = verify(noisy)
         assert report.closed is True and report.name == name
-        assert report.basis.snap_error < 1e-6  # the snap removed noise of that order
+        assert report.distance < 1e-6 and not report.exact_input  # about E, at distance d
 
 
 def test_snapping_is_basis_independent():
@@ -125,16 +125,26 @@ def test_snapping_is_basis_independent():
     assert exact_basis(rotated).matrices == exact_basis(so(3)).matrices
 
 
-def test_refuses_to_snap_without_exact_basis():
-    # sl(2) acting on a plane of R^3, seen in a random chart: non-compact, so no invariant form
-    # to straighten it, and its echelon entries are generic reals.
+def test_generic_chart_of_a_noncompact_algebra_is_snapped_in_the_eigenvector_chart():
+    # sl(2) acting on a plane of R^3, seen in a random chart: no invariant form to straighten
+    # it, but the eigenvectors of a generic element give a chart where it is simple again.
     block = np.zeros((3, 3, 3))
     block[:, :2, :2] = sl(2).basis
     alg = LieAlgebra(block).conjugate(_well_conditioned(np.random.default_rng(5), 3))
+    report = verify(alg)
+    assert "eigenvectors" in report.snap.chart_steps[-1]
+    assert (report.closed, report.compact, report.name) == (True, False, "sl(2,R)")
+    assert not report.exact_input and report.compactness.robust
+
+
+def test_refuses_to_snap_without_exact_basis():
+    # A generic 2-dim span of gl(3) has no simple exact basis in any chart.
+    alg = LieAlgebra(np.random.default_rng(5).normal(size=(2, 3, 3)))
     eb = exact_basis(alg)
     assert not eb.ok and "refused" in eb.reason
     report = verify(alg)
-    assert (report.closed, report.compact, report.name) == (None, None, None)
+    assert report.name is None and report.exact_basis is None
+    assert report.closed is False  # robust: its brackets leave it by far more than tol
     assert report.linearizable is True  # linear algebras need no exact basis for that
 
 
@@ -213,21 +223,22 @@ def test_rotation_about_a_point_is_linearizable_at_that_point(center):
     fp = fixed_point(rotation_about(center))
     assert fp.linearizable is True
     assert [float(v) for v in fp.point] == list(center)
-    t = np.array(fp.chart.tolist(), dtype=float)
+    t = np.array(fp.translation.tolist(), dtype=float)
     w = rotation_about(center).basis[0]
     linear = t @ w @ np.linalg.inv(t)
     assert np.allclose(linear[:-1, -1], 0.0, atol=1e-12)  # the chart removes the translation
 
 
-def test_rotation_about_irrational_point_uses_a_chart():
+def test_rotation_about_irrational_point_is_certified_for_a_nearby_rational_centre():
     report = verify(rotation_about([np.sqrt(5.0), -np.pi]))
     assert report.linearizable is True and report.compact is True
+    assert not report.exact_input and report.distance < 1e-6
     assert np.allclose([float(v) for v in report.fixed_point], [np.sqrt(5.0), -np.pi], atol=1e-6)
 
 
 def test_se2_is_not_linearizable():
     fp = fixed_point(se(2))
-    assert fp.linearizable is False and "translation" in fp.witness
+    assert fp.linearizable is False and "fixed point" in fp.witness
 
 
 def test_linear_algebras_are_trivially_linearizable():
@@ -264,7 +275,7 @@ def test_connected_is_none_without_elements():
 
 
 def test_bad_inputs_raise_clear_errors():
-    with pytest.raises(ValueError, match="algebra"):
+    with pytest.raises(TypeError, match="algebra"):
         verify(np.zeros((1, 2, 2)))
     with pytest.raises(ValueError, match="tol"):
         verify(so(2), tol=-1.0)
@@ -303,3 +314,126 @@ def test_two_generator_irrational_torus_is_not_called_compact():
     assert dense.compact is False
     # The same frequencies spanning a rational plane (all of R^2 here) give a closed T^2.
     assert is_compact(torus([[1.0, np.sqrt(2.0)], [0.0, 1.0]])).compact is True
+
+
+# --- the failure classes of issue 9, each as a law -------------------------------------------
+
+
+@pytest.mark.parametrize("center", [(1e5, 3.0), (-2.5e6, 7e5), (123456.0, -654321.0)])
+def test_rotation_about_a_far_point_is_compact_and_linearizable_at_that_point(center):
+    report = verify(rotation_about(center))
+    assert (report.name, report.compact, report.linearizable) == ("so(2)", True, True)
+    assert report.exact_input and [float(v) for v in report.fixed_point] == list(center)
+
+
+@pytest.mark.parametrize(
+    ("diagonal", "tol"),
+    [([1.0, 1e3, 1e4], 1e-6), ([1e-2, 1.0, 1e2], 1e-6), ([1.0, 10.0, 100.0], 1e-2)],
+)
+def test_diagonal_charts_do_not_change_the_answers(diagonal, tol):
+    report = verify(so(3).conjugate(np.diag(diagonal)), tol=tol)
+    assert (report.name, report.compact) == ("so(3)", True)
+    planar = verify(so(2).conjugate(np.diag(diagonal[:2])), tol=tol)
+    assert (planar.name, planar.compact) == ("so(2)", True)
+
+
+def test_two_rotations_about_distinct_far_points_are_not_closed():
+    far = np.array([2e5, -3e5])
+    pair = LieAlgebra(
+        np.concatenate(
+            [rotation_about(far).basis, rotation_about(far + np.array([1.0, 2.0])).basis]
+        ),
+        affine=True,
+    )
+    report = verify(pair)
+    # They generate se(2). Far away, the bracket is a few tol in the input's coordinates, so a
+    # robust False is out of reach; what must never happen is "closed" or a name.
+    assert report.closed is not True and report.name is None
+    near = LieAlgebra(
+        np.concatenate([rotation_about([0.0, 0.0]).basis, rotation_about([1.0, 2.0]).basis]),
+        affine=True,
+    )
+    assert verify(near).closed is False
+
+
+def test_irrational_torus_close_to_a_rational_one_is_not_compact_when_exact():
+    # sqrt(50^2 + 1) is within 1e-6 of 50 + 1/100: decided by its minimal polynomial, not a fit.
+    x = np.zeros((4, 4))
+    x[:2, :2] = [[0.0, -1.0], [1.0, 0.0]]
+    x[2:, 2:] = [[0.0, -2501.0], [1.0, 0.0]]
+    report = verify(LieAlgebra(x[None]))
+    assert report.exact_input and report.compact is False
+    assert report.compactness.closed_subgroup is False and report.compactness.closure_dim == 2
+
+
+@pytest.mark.parametrize(("ratio", "tol"), [((1, 2), 1e-2), ((2, 3), 1e-3), ((3, 5), 1e-3)])
+def test_rational_tori_are_compact_at_a_coarse_tolerance(ratio, tol):
+    # The denominator bound floor(0.2 / sqrt(tol)) is 2 at tol 1e-2 and 6 at 1e-3.
+    noisy = torus(list(ratio)).basis + tol / 100 * np.random.default_rng(1).normal(size=(1, 4, 4))
+    report = verify(LieAlgebra(noisy), tol=tol)
+    assert report.compact is True and not report.exact_input
+    assert "within tol" in report.compactness.reason
+
+
+def test_floating_irrational_torus_is_never_called_compact():
+    noisy = torus([1.0, np.sqrt(2.0)]).basis + 1e-9 * np.random.default_rng(2).normal(
+        size=(1, 4, 4)
+    )
+    report = verify(LieAlgebra(noisy))
+    assert report.compact is None and report.compactness.reason
+
+
+def test_spiral_drift_above_tol_is_robustly_not_compact():
+    j = so(2).basis[0]
+    report = verify(LieAlgebra(j + 0.02 * np.eye(2)), tol=1e-3)
+    assert report.compact is False and report.compactness.robust
+
+
+def test_badly_conditioned_element_off_the_group_is_not_called_connected():
+    boosts = LieAlgebra(np.diag([1.0, -1.0])[None])
+    g = np.array([[1e6, 1e3], [0.0, 1e-6]])  # det 1, but not diagonal: not exp(t H)
+    assert verify(boosts, g, tol=1e-2).connected is not True
+    assert verify(boosts, np.diag([1e6, 1e-6]), tol=1e-2).connected is not False
+
+
+@pytest.mark.parametrize("tol", [1e-20, 0.0, -1e-3, 0.5, float("nan"), float("inf")])
+def test_tolerances_outside_the_justified_range_are_refused(tol):
+    with pytest.raises(ValueError, match="tol"):
+        verify(so(3), tol=tol)
+
+
+def test_rotation_about_a_random_axis_is_certified():
+    axis = np.random.default_rng(3).normal(size=3)
+    generator = np.tensordot(axis / np.linalg.norm(axis), so(3).basis, axes=1)
+    report = verify(LieAlgebra(generator[None]))
+    assert (report.name, report.compact) == ("so(2)", True)
+
+
+def test_u2_and_a_torus_in_a_random_orthonormal_basis_are_certified():
+    from liesym.verify.cases import FAMILIES
+
+    q = np.linalg.qr(np.random.default_rng(4).normal(size=(4, 4)))[0]
+    u2 = LieAlgebra(FAMILIES["u(2) on R^4"][0](None)[0]).conjugate(q)
+    report = verify(u2)
+    assert (report.name, report.compact) == ("so(3)+so(2)", True)
+    t2 = torus([[1.0, 0.0], [0.0, 1.0]]).conjugate(q)
+    report = verify(t2)
+    assert (report.name, report.compact) == ("so(2)+so(2)", True)
+
+
+def test_minus_identity_is_in_the_connected_so4():
+    report = verify(so(4), -np.eye(4))
+    assert report.connected is True and report.compact is True
+
+
+def test_so10_is_certified_exactly():
+    report = verify(so(10))
+    assert (report.name, report.compact, report.exact_input) == ("so(10)", True, True)
+    assert report.invariant_form == sympy.eye(10)
+
+
+def test_answers_say_what_they_are_about():
+    exact = verify(so(3))
+    assert exact.exact_input and "input itself" in exact.about
+    noisy = verify(LieAlgebra(so(3).basis + 1e-8 * np.random.default_rng(5).normal(size=(3, 3, 3))))
+    assert not noisy.exact_input and "distance d" in noisy.about and noisy.distance <= noisy.tol

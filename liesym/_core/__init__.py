@@ -4,6 +4,7 @@ Only NumPy is imported here, so that every other subpackage can depend on it.
 """
 
 from liesym._core.exceptions import LiesymError, NotCertifiedError
+from liesym._core.parallel import as_n_jobs, limit_threads, respects_n_jobs
 from liesym._core.progress import progress
 from liesym._core.rng import as_rng
 from liesym._core.tolerances import ATOL, RANK_RTOL, SNAP_TOL
@@ -25,9 +26,12 @@ __all__ = [
     "as_count",
     "as_finite_array",
     "as_generator_stack",
+    "as_n_jobs",
     "as_points",
     "as_positive",
     "as_rng",
     "as_square_matrix",
+    "limit_threads",
     "progress",
+    "respects_n_jobs",
 ]

@@ -24,7 +24,18 @@ def as_finite_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None) 
     array([1., 2.])
     """
     try:
-        arr = np.asarray(x, dtype=np.float64)
+        raw = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name}: expected a real numeric array ({err})") from None
+    if np.iscomplexobj(raw) or (
+        raw.dtype == object and any(isinstance(v, complex | np.complexfloating) for v in raw.flat)
+    ):
+        raise TypeError(
+            f"{name}: expected a real array, got complex values (the imaginary part would be "
+            "dropped); pass the real part explicitly if that is what you mean"
+        )
+    try:
+        arr = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name}: expected a real numeric array ({err})") from None
     if ndim is not None:

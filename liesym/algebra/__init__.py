@@ -14,7 +14,22 @@ from liesym.algebra._ops import (
     sqrt_spd,
     structure_constants_of,
 )
-from liesym.algebra.metrics import grassmann_distance, matched_cosine, principal_angles
+from liesym.algebra.affine import (
+    act,
+    affine_fixed_point,
+    affine_generators,
+    generators_about,
+    homogeneous,
+    linear_part,
+    with_translations,
+)
+from liesym.algebra.metrics import (
+    grassmann_distance,
+    matched_cosine,
+    null_space_angle,
+    principal_angles,
+)
+from liesym.algebra.representation import Representation
 from liesym.algebra.standard import (
     gl,
     rotation_about,
@@ -30,14 +45,22 @@ from liesym.algebra.standard import (
 
 __all__ = [
     "LieAlgebra",
+    "Representation",
+    "act",
+    "affine_fixed_point",
+    "affine_generators",
     "bracket",
     "combine",
     "expm",
+    "generators_about",
     "gl",
     "grassmann_distance",
+    "homogeneous",
     "invariant_form_numeric",
     "killing_form_of",
+    "linear_part",
     "matched_cosine",
+    "null_space_angle",
     "principal_angles",
     "rotation_about",
     "scaling",
@@ -51,4 +74,5 @@ __all__ = [
     "structure_constants_of",
     "torus",
     "translations",
+    "with_translations",
 ]

@@ -23,14 +23,15 @@ class LieAlgebra:
         A label (for standard algebras). It is not a certificate: use
         :func:`liesym.verify.verify` to identify an algebra.
     rtol : float, optional, default: ``RANK_RTOL``
-        Relative singular-value threshold of the rank decision.
+        Relative singular-value threshold of the rank decision, in (0, 1). Every generator
+        is normalised first, so the span does not depend on the generators' scales.
 
     Attributes
     ----------
     basis : ndarray, shape=[k, n, n]
         Orthonormal: ``sum(basis[i] * basis[j]) == delta_ij``. Read-only.
     input_singular_values : ndarray
-        Singular values of the flattened input stack.
+        Singular values of the flattened input stack, each generator normalised.
 
     Examples
     --------
@@ -48,7 +49,7 @@ class LieAlgebra:
     rtol: InitVar[float] = RANK_RTOL
 
     def __post_init__(self, rtol: float) -> None:
-        basis, s = _ops.span_basis(self.basis, rtol=rtol, name="basis")
+        basis, s = _ops.span_basis(self.basis, rtol=rtol, name="basis", normalize=True)
         if self.affine:
             if basis.shape[-1] < 2:
                 raise ValueError("basis: affine generators need shape (k, n+1, n+1) with n >= 1")

@@ -30,7 +30,7 @@ def bracket(a, b) -> np.ndarray:
 
 
 def span_basis(
-    stack, *, rtol: float = RANK_RTOL, name: str = "basis"
+    stack, *, rtol: float = RANK_RTOL, name: str = "basis", normalize: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Orthonormal (Frobenius) basis of the span of a generator stack, rank-revealing.
 
@@ -45,6 +45,11 @@ def span_basis(
         Singular values below ``rtol * max`` count as zero.
     name : str
         Argument name for error messages.
+    normalize : bool, optional, default: False
+        Scale every generator to unit Frobenius norm before the rank decision (zero
+        generators are dropped), so that the span does not depend on how the generators are
+        scaled. Leave it off when small generators are meant to be negligible (e.g. brackets
+        of noisy generators).
 
     Returns
     -------
@@ -60,8 +65,18 @@ def span_basis(
     (2, 2, 2)
     """
     arr = as_generator_stack(stack, name)
+    if isinstance(rtol, bool) or not isinstance(rtol, int | float | np.integer | np.floating):
+        raise TypeError(f"rtol: expected a float in (0, 1), got {rtol!r}")
+    if not 0.0 < float(rtol) < 1.0:
+        raise ValueError(f"rtol: expected a relative threshold in (0, 1), got {rtol!r}")
     k, n, _ = arr.shape
     flat = arr.reshape(k, n * n)
+    if normalize:
+        norms = np.linalg.norm(flat, axis=1)
+        flat = flat[norms > 0] / norms[norms > 0, None]
+        k = flat.shape[0]
+        if k == 0:
+            raise ValueError(f"{name}: the generators span only the zero matrix")
     s = np.linalg.svd(flat, compute_uv=False)
     if s.size == 0 or s[0] == 0.0:
         raise ValueError(f"{name}: the generators span only the zero matrix")

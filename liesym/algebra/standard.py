@@ -3,6 +3,7 @@
 import numpy as np
 
 from liesym.algebra._lie_algebra import LieAlgebra
+from liesym.algebra.affine import generators_about, with_translations
 
 
 def _check_n(n, name="n", minimum=1) -> int:
@@ -76,22 +77,15 @@ def se(n: int) -> LieAlgebra:
     (3, 3)
     """
     n = _check_n(n)
-    gens = []
-    if n >= 2:
-        for w in so_generators(n):
-            g = np.zeros((n + 1, n + 1))
-            g[:n, :n] = w
-            gens.append(g)
-    gens.extend(_unit(n + 1, i, n) for i in range(n))
-    return LieAlgebra(np.stack(gens), affine=True, name=f"se({n})")
+    rotations = so_generators(n) if n >= 2 else np.zeros((0, n, n))
+    return LieAlgebra(with_translations(rotations), affine=True, name=f"se({n})")
 
 
 def translations(n: int) -> LieAlgebra:
     """Translations of R^n in homogeneous coordinates (abelian, dimension n)."""
     n = _check_n(n)
-    return LieAlgebra(
-        np.stack([_unit(n + 1, i, n) for i in range(n)]), affine=True, name=f"translations({n})"
-    )
+    shifts = with_translations(np.zeros((0, n, n)))
+    return LieAlgebra(shifts, affine=True, name=f"translations({n})")
 
 
 def sl(n: int) -> LieAlgebra:
@@ -160,8 +154,5 @@ def rotation_about(center) -> LieAlgebra:
     c = np.asarray(center, dtype=np.float64)
     if c.shape != (2,) or not np.all(np.isfinite(c)):
         raise ValueError(f"center: expected a finite point of shape (2,), got {c.shape}")
-    j = so_generators(2)[0]
-    g = np.zeros((3, 3))
-    g[:2, :2] = j
-    g[:2, 2] = -j @ c
-    return LieAlgebra(g[None], affine=True, name="rotation about a point")
+    g = generators_about(so_generators(2), c)
+    return LieAlgebra(g, affine=True, name="rotation about a point")

@@ -1,6 +1,15 @@
-"""Datasets: transitions collected from navigation tasks, and synthetic invariant-function data."""
+"""Datasets: navigation transitions, offline (Minari) datasets, synthetic invariant data."""
 
+from liesym.data.offline import OfflineChunk, iter_minari, load_minari
 from liesym.data.synthetic import InvariantDataset, invariant_function_data
 from liesym.data.transitions import Transitions, collect_transitions
 
-__all__ = ["InvariantDataset", "Transitions", "collect_transitions", "invariant_function_data"]
+__all__ = [
+    "InvariantDataset",
+    "OfflineChunk",
+    "Transitions",
+    "collect_transitions",
+    "invariant_function_data",
+    "iter_minari",
+    "load_minari",
+]

@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from liesym._core import as_finite_array, as_rng
-from liesym.algebra import LieAlgebra, so, so_generators, so_pq, torus
+from liesym.algebra import LieAlgebra, affine_generators, so, so_generators, so_pq, torus
 
 __all__ = ["KINDS", "InvariantDataset", "invariant_function_data"]
 
@@ -142,14 +142,6 @@ def _random_conjugator(n: int, rng: np.random.Generator) -> np.ndarray:
 
     s = np.exp(rng.uniform(np.log(0.5), np.log(2.0), size=n))
     return rotation() @ np.diag(s) @ rotation().T
-
-
-def _affine_embed(linear: np.ndarray, translation: np.ndarray) -> np.ndarray:
-    k, n, _ = linear.shape
-    g = np.zeros((k, n + 1, n + 1))
-    g[:, :n, :n] = linear
-    g[:, :n, n] = translation
-    return g
 
 
 def _check_dim(n, kind: str, fixed: int | None = None) -> int:
@@ -267,7 +259,7 @@ def invariant_function_data(
             raise ValueError(f"center: expected shape ({n},), got {c.shape}")
         X = rng.normal(size=(n_points, n))
         lin = so_generators(n)
-        algebra = LieAlgebra(_affine_embed(lin, -lin @ c), affine=True)
+        algebra = LieAlgebra(affine_generators(lin, -lin @ c), affine=True)
         name = f"rotation_about(n={n})"
         params["center"] = c
 
@@ -368,7 +360,8 @@ def invariant_function_data(
         X = rng.normal(size=(n_points, 2))
         e = np.eye(2)
         lin = np.stack([np.outer(e[0], e[0]), np.outer(e[0], e[1]), np.zeros((2, 2))])
-        algebra = LieAlgebra(_affine_embed(lin, np.array([[0, 0], [0, 0], [1.0, 0]])), affine=True)
+        shift = np.array([[0, 0], [0, 0], [1.0, 0]])
+        algebra = LieAlgebra(affine_generators(lin, shift), affine=True)
         name = "line"
 
         def f(x):

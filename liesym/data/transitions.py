@@ -1,14 +1,15 @@
-"""Transition data from navigation tasks: a frozen record and a vectorised, seeded collector."""
+"""Transition data from any task family: a frozen record and seeded collectors (vectorised)."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
 
-from liesym._core import as_finite_array, as_rng
+from liesym._core import as_count, as_finite_array, as_rng
 from liesym._core import progress as progress_bar
 from liesym.envs.dynamics import NavigationDynamics
-from liesym.envs.families import TaskFamily
+from liesym.envs.family import GymnasiumFamily
+from liesym.envs.navigation import TaskFamily
 
 _ROW_FIELDS = (
     "states",
@@ -29,15 +30,16 @@ class Transitions:
 
     Parameters
     ----------
-    states, actions, next_states : array-like, shape=[N, n]
-        ``actions`` as applied (after projection onto the admissible set).
+    states, next_states : array-like, shape=[N, n]
+    actions : array-like, shape=[N, m]
+        As applied (after clipping or projection onto the admissible set).
     rewards : array-like, shape=[N]
         Rewards of the next states.
     terminated, truncated : array-like of bool, shape=[N]
     task_ids : array-like of int, shape=[N]
         Index of each row's task (its goal is ``goals[task_id]``).
     episode_ids : array-like of int, shape=[N]
-    raw_actions : array-like, shape=[N, n], optional
+    raw_actions : array-like, shape=[N, m], optional
         Actions as the policy proposed them, before projection.
     goals : array-like, shape=[T, n], optional
         One goal per task id.
@@ -68,13 +70,17 @@ class Transitions:
         states = as_finite_array(self.states, "states", ndim=2)
         n_rows, n = states.shape
         values = {"states": states}
+        m = None
         for name in ("actions", "next_states", "raw_actions"):
             value = getattr(self, name)
             if value is None:
                 continue
             value = as_finite_array(value, name, ndim=2)
-            if value.shape != (n_rows, n):
-                raise ValueError(f"{name}: expected shape ({n_rows}, {n}), got {value.shape}")
+            width = n if name == "next_states" else (m or value.shape[1])
+            if value.shape != (n_rows, width):
+                raise ValueError(f"{name}: expected shape ({n_rows}, {width}), got {value.shape}")
+            if name == "actions":
+                m = width
             values[name] = value
         values["rewards"] = as_finite_array(self.rewards, "rewards", ndim=1)
         for name in ("terminated", "truncated"):
@@ -113,6 +119,11 @@ class Transitions:
     def n(self) -> int:
         """Dimension of the states."""
         return int(self.states.shape[1])
+
+    @property
+    def action_dim(self) -> int:
+        """Dimension of the actions."""
+        return int(self.actions.shape[1])
 
     @property
     def n_tasks(self) -> int:
@@ -169,8 +180,10 @@ class Transitions:
         items = list(items)
         if not items or not all(isinstance(t, Transitions) for t in items):
             raise ValueError("items: expected a non-empty sequence of Transitions")
-        if len({t.n for t in items}) > 1:
-            raise ValueError(f"items: state dimensions differ: {[t.n for t in items]}")
+        if len({(t.n, t.action_dim) for t in items}) > 1:
+            raise ValueError(
+                f"items: state/action dimensions differ: {[(t.n, t.action_dim) for t in items]}"
+            )
         has_raw = [t.raw_actions is not None for t in items]
         if any(has_raw) and not all(has_raw):
             raise ValueError("items: raw_actions present in some records only")
@@ -225,20 +238,23 @@ def _renumber(ids: np.ndarray) -> np.ndarray:
 
 
 def collect_transitions(
-    family: TaskFamily | NavigationDynamics,
+    family: GymnasiumFamily | NavigationDynamics,
     goals,
     n_steps: int,
     policy: Policy | None = None,
-    rng=None,
     *,
+    rng=None,
     n_envs: int = 64,
     progress: bool = False,
     keep_raw_actions: bool = False,
 ) -> Transitions:
     """Roll out ``n_envs`` episodes per task in parallel; record ``n_steps`` transitions per task.
 
-    All episodes of all tasks advance together, one vectorised step of
-    :class:`~liesym.envs.NavigationDynamics` per time step; an episode that terminates or
+    Any :class:`~liesym.envs.GymnasiumFamily` runs through Gymnasium's vector API
+    (``SyncVectorEnv``, same-step autoreset), actions clipped to the action Box and recorded
+    as applied (the env's ``info["applied_action"]`` when it reports one). The navigation
+    families keep their fast path: all episodes of all tasks advance together, one vectorised
+    step of :class:`~liesym.envs.NavigationDynamics` per time step; an episode that terminates or
     hits the time limit restarts at once from a fresh start state (with a new episode id).
     Rows are ordered by task, then episode stream, then time, and episode ids are numbered
     in that order. The last episode of each stream is usually cut off without a
@@ -246,15 +262,16 @@ def collect_transitions(
 
     Parameters
     ----------
-    family : TaskFamily or NavigationDynamics
-        A family checks that the goals are its tasks.
-    goals : array-like, shape=[T, n] or [n]
-        One goal per task id.
+    family : GymnasiumFamily or NavigationDynamics
+        A navigation family checks that the goals are its tasks.
+    goals : array-like, shape=[T, n] or [n], or sequence of task parameters
+        One goal (navigation) or task per task id.
     n_steps : int
         Transitions per task.
     policy : callable, optional
-        ``policy(states (B, n), goals (B, n)) -> actions (B, n)``; actions are projected onto
-        the admissible set. Default: actions uniform in the admissible set (exploration).
+        ``policy(states (B, n), goals (B, n)) -> actions (B, m)`` (navigation; a generic family
+        calls ``policy(states)``); actions are clipped or projected onto the admissible set.
+        Default: actions uniform in the admissible set or action Box (exploration).
     rng : None, int or numpy.random.Generator, optional
         Start states, noise and default actions; the same seed gives the same data.
     n_envs : int, optional, default: 64
@@ -279,6 +296,10 @@ def collect_transitions(
     >>> bool(np.allclose(data.rewards, fam.dynamics.reward(data.next_states, data.row_goals)))
     True
     """
+    if isinstance(family, GymnasiumFamily) and not isinstance(family, TaskFamily):
+        return _collect_gymnasium(
+            family, goals, n_steps, policy, rng, n_envs, progress, keep_raw_actions
+        )
     if isinstance(family, TaskFamily):
         dyn = family.dynamics
         goals = family.check_goals(family.base_goal if goals is None else goals)
@@ -325,13 +346,12 @@ def collect_transitions(
             raw = as_finite_array(policy(state.copy(), batch_goals.copy()), "policy output")
             if raw.shape != (batch, n):
                 raise ValueError(f"policy output: expected shape ({batch}, {n}), got {raw.shape}")
-        applied = dyn._project(raw)
-        nxt = dyn._advance(state, applied) + dyn.sample_noise(batch, rng)
-        distance = dyn._distance(nxt, batch_goals)
+        step = dyn.transition(state, raw, batch_goals, dyn.sample_noise(batch, rng), check=False)
+        applied, nxt = step.applied, step.next_states
         clock += 1
         states[k], raw_actions[k], actions[k], next_states[k] = state, raw, applied, nxt
-        rewards[k] = -distance
-        terminated[k] = distance < dyn.termination_radius
+        rewards[k] = step.rewards
+        terminated[k] = step.terminated
         truncated[k] = clock >= dyn.max_steps
         episode_ids[k] = episode
         done = terminated[k] | truncated[k]
@@ -359,4 +379,77 @@ def collect_transitions(
         episode_ids=_renumber(rows(episode_ids)),
         raw_actions=rows(raw_actions) if keep_raw_actions else None,
         goals=goals,
+    )
+
+
+def _collect_gymnasium(family, tasks, n_steps, policy, rng, n_envs, progress, keep_raw):
+    """Collection through ``gymnasium.vector.SyncVectorEnv`` (same-step autoreset)."""
+    import gymnasium as gym
+
+    if tasks is None:
+        tasks = [family.base_task]
+    elif isinstance(tasks, np.ndarray) and tasks.ndim == 1:
+        tasks = [tasks]
+    tasks = list(tasks)
+    for name, value in (("n_steps", n_steps), ("n_envs", n_envs)):
+        as_count(value, name)
+    if policy is not None and not callable(policy):
+        raise ValueError(f"policy: expected a callable, got {type(policy).__name__}")
+    rng = as_rng(rng)
+    low, high = family.action_bounds
+    if policy is None and not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
+        raise ValueError("policy: required when the action box is unbounded")
+    n_envs = min(int(n_envs), int(n_steps))
+    horizon = -(-int(n_steps) // n_envs)
+    fns = [lambda t=t: family.make_env(t) for t in tasks for _ in range(n_envs)]
+    venv = gym.vector.SyncVectorEnv(fns, autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+    batch = len(fns)
+    obs, _ = venv.reset(seed=[int(x) for x in rng.integers(2**31 - 1, size=batch)])
+    rows = {k: [] for k in ("s", "raw", "a", "s2", "r", "term", "trunc", "ep")}
+    episode = np.arange(batch)
+    next_episode = batch
+    for _ in progress_bar(range(horizon), enable=progress, desc="collect"):
+        obs = np.asarray(obs, dtype=np.float64)
+        if policy is None:
+            raw = rng.uniform(low, high, size=(batch, low.shape[0]))
+        else:
+            act = getattr(policy, "act", policy)
+            raw = as_finite_array(act(obs.copy()), "policy output")
+        applied = np.clip(raw, low, high)
+        nxt, reward, term, trunc, info = venv.step(applied)
+        nxt = np.array(nxt, dtype=np.float64)
+        if "applied_action" in info:
+            mask = info.get("_applied_action", np.ones(batch, dtype=bool))
+            applied = np.where(mask[:, None], np.asarray(info["applied_action"]), applied)
+        done = np.asarray(term) | np.asarray(trunc)
+        if done.any():
+            final = info["final_obs"]
+            for i in np.flatnonzero(done):
+                nxt[i] = final[i]
+        for key, value in zip(
+            rows, (obs, raw, applied, nxt, reward, term, trunc, episode.copy()), strict=True
+        ):
+            rows[key].append(np.asarray(value))
+        count = int(done.sum())
+        episode[done] = next_episode + np.arange(count)
+        next_episode += count
+        obs = np.where(done[:, None], venv.observations, nxt) if done.any() else nxt
+    venv.close()
+
+    def per_task(key):
+        # (time, task * stream, ...) -> (task, stream * time, ...), cut to n_steps per task.
+        x = np.stack(rows[key])
+        x = np.swapaxes(x, 0, 1).reshape(len(tasks), n_envs * horizon, *x.shape[2:])
+        return x[:, :n_steps].reshape(len(tasks) * n_steps, *x.shape[2:])
+
+    return Transitions(
+        states=per_task("s"),
+        actions=per_task("a"),
+        next_states=per_task("s2"),
+        rewards=per_task("r").astype(np.float64),
+        terminated=per_task("term"),
+        truncated=per_task("trunc"),
+        task_ids=np.repeat(np.arange(len(tasks)), n_steps),
+        episode_ids=_renumber(per_task("ep")),
+        raw_actions=per_task("raw") if keep_raw else None,
     )

@@ -6,6 +6,9 @@
 - :class:`DynamicsSymmetryDiscovery`: linear symmetries of transition data;
 - :func:`discover_task_group`: the task group from one dataset per training task;
 - :func:`kernel_frames`: normal and kernel spaces of level sets, from samples only.
+
+The closed-form estimators also take data in chunks (memory-mapped arrays, generators of
+chunks, ``dask.array``) and ``partial_fit``: statistics per chunk, merged exactly.
 """
 
 from liesym.discovery._constraints import DiscoveryWarning

@@ -68,6 +68,25 @@ def r_factor(blocks: Iterable[np.ndarray], p: int) -> np.ndarray:
     return r
 
 
+def square_r(r: np.ndarray, p: int) -> np.ndarray:
+    """An R factor with zero rows appended to make it (p, p)."""
+    return r if r.shape[0] == p else np.vstack([r, np.zeros((p - r.shape[0], p))])
+
+
+def merge_r(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The (p, p) R factor of the rows behind two R factors: R of their stack.
+
+    Examples
+    --------
+    >>> rows = np.random.default_rng(0).normal(size=(20, 3))
+    >>> r = merge_r(np.linalg.qr(rows[:8], mode="r"), np.linalg.qr(rows[8:], mode="r"))
+    >>> bool(np.allclose(r.T @ r, rows.T @ rows))
+    True
+    """
+    p = a.shape[1]
+    return square_r(r_factor(iter((a, b)), p), p)
+
+
 def spectrum(r: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     """Ascending singular values (p,) and matching right singular vectors (p, p) of R."""
     if r.shape[0] < p:
@@ -133,6 +152,10 @@ def null_space(
     noise_tol: float = DEFAULT_NOISE_TOL,
 ) -> NullSpace:
     """Null space of the constraints with R factor ``r``: requested ``dim`` or the gap rule."""
+    from liesym._core import as_positive
+
+    as_positive(min_gap, "min_gap")
+    as_positive(noise_tol, "noise_tol")
     s, vt = spectrum(r, p)
     auto_dim, auto_gap, zero = choose_dimension(
         s, noise_floor=noise_floor, min_gap=min_gap, noise_tol=noise_tol

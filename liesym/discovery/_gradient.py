@@ -26,6 +26,7 @@ import numpy as np
 from liesym._core import as_finite_array, as_points, as_rng
 from liesym._core import progress as _progress
 from liesym.algebra import LieAlgebra, grassmann_distance, span_basis
+from liesym.algebra.affine import homogeneous as _homogeneous
 from liesym.discovery._adam import Adam, check_optimiser_args, minibatches
 
 __all__ = [
@@ -121,9 +122,7 @@ class GradientFit:
 # Generators, points and references.
 def homogeneous(points: np.ndarray, affine: bool) -> np.ndarray:
     """Points (N, n) as (N, n+1) homogeneous coordinates ``(p, 1)`` when ``affine``."""
-    if not affine:
-        return points
-    return np.concatenate([points, np.ones((points.shape[0], 1))], axis=1)
+    return _homogeneous(points) if affine else points
 
 
 def as_square(params: np.ndarray) -> np.ndarray:

@@ -20,16 +20,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from liesym._core import as_finite_array
+from liesym._core import as_finite_array, respects_n_jobs
+from liesym._core import progress as _progress
 from liesym.algebra import LieAlgebra
+from liesym.discovery._chunks import as_chunk_source
 from liesym.discovery._constraints import (
     DEFAULT_MIN_GAP,
     DEFAULT_NOISE_TOL,
     check_dim,
+    merge_r,
     null_space,
+    r_factor,
+    square_r,
 )
 
-__all__ = ["DynamicsSymmetryDiscovery", "LinearDynamicsFit", "fit_linear_dynamics"]
+__all__ = [
+    "DynamicsStats",
+    "DynamicsSymmetryDiscovery",
+    "LinearDynamicsFit",
+    "dynamics_stats",
+    "fit_linear_dynamics",
+    "linear_dynamics_from_stats",
+]
+
+_NAMES = ("states", "actions", "next_states")
 
 
 @dataclass(frozen=True)
@@ -60,7 +74,9 @@ class LinearDynamicsFit:
     n_samples: int
 
 
-def _check_transitions(states, actions, next_states):
+def _check_transitions(states, actions, next_states, *, check_count: bool = True):
+    if actions is None or next_states is None:
+        raise ValueError("actions, next_states: expected arrays (or pass chunks of transitions)")
     s = as_finite_array(states, "states", ndim=2)
     a = as_finite_array(actions, "actions", ndim=2)
     s2 = as_finite_array(next_states, "next_states", ndim=2)
@@ -78,14 +94,128 @@ def _check_transitions(states, actions, next_states):
             "actions: one generator W acts on states and actions alike, so actions need the "
             f"state dimension {s.shape[1]}, got {a.shape[1]}"
         )
-    n = s.shape[1]
+    if check_count:
+        _check_count(s.shape[0], s.shape[1])
+    return s, a, s2
+
+
+def _check_count(n_samples: int, n: int) -> None:
     need = 2 * (2 * n + 1)
-    if s.shape[0] < need:
+    if n_samples < need:
         raise ValueError(
-            f"states: {s.shape[0]} transitions are too few to fit s' = A s + B a + c in R^{n} "
+            f"states: {n_samples} transitions are too few to fit s' = A s + B a + c in R^{n} "
             f"and its noise covariance; need at least {need}"
         )
-    return s, a, s2
+
+
+@dataclass(frozen=True, eq=False)
+class DynamicsStats:
+    """Mergeable statistics of transitions: the R factor of the rows ``[s, a, 1, s']``.
+
+    ``R^T R`` holds every moment the least-squares model needs (the normal equations, the
+    residual covariance, the action moment), without squaring the condition number, in
+    O(n^2) memory whatever the number of transitions.
+
+    Attributes
+    ----------
+    r : ndarray, shape=[3n + 1, 3n + 1]
+    n_samples : int
+    n_chunks : int
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> s, a = rng.normal(size=(100, 2)), rng.normal(size=(100, 2))
+    >>> whole = dynamics_stats(s, a, s + a)
+    >>> parts = dynamics_stats(s[:40], a[:40], s[:40] + a[:40]).merge(
+    ...     dynamics_stats(s[40:], a[40:], s[40:] + a[40:]))
+    >>> bool(np.allclose(whole.r.T @ whole.r, parts.r.T @ parts.r)), parts.n_samples
+    (True, 100)
+    """
+
+    r: np.ndarray
+    n_samples: int
+    n_chunks: int = 1
+
+    @property
+    def n(self) -> int:
+        """Dimension of the states."""
+        return (self.r.shape[1] - 1) // 3
+
+    def merge(self, other: "DynamicsStats") -> "DynamicsStats":
+        """The statistics of both sets of transitions."""
+        if other.r.shape != self.r.shape:
+            raise ValueError(
+                f"other: transitions in R^{other.n} cannot merge with transitions in R^{self.n}"
+            )
+        return DynamicsStats(
+            merge_r(self.r, other.r),
+            self.n_samples + other.n_samples,
+            self.n_chunks + other.n_chunks,
+        )
+
+
+def dynamics_stats(states, actions, next_states, *, index: int | None = None) -> DynamicsStats:
+    """Statistics of one chunk of transitions (see :class:`DynamicsStats`).
+
+    Parameters
+    ----------
+    states, actions, next_states : array-like, shape=[N, n]
+    index : int, optional
+        Chunk number, named in error messages.
+
+    Returns
+    -------
+    DynamicsStats
+    """
+    try:
+        s, a, s2 = _check_transitions(states, actions, next_states, check_count=False)
+    except ValueError as err:
+        if index is None:
+            raise
+        raise ValueError(f"chunk {index}: {err}") from None
+    rows = np.concatenate([s, a, np.ones((s.shape[0], 1)), s2], axis=1)
+    p = rows.shape[1]
+    return DynamicsStats(square_r(r_factor(iter((rows,)), p), p), s.shape[0])
+
+
+def _chunk_stats(index, states, actions, next_states) -> DynamicsStats:
+    return dynamics_stats(states, actions, next_states, index=index)
+
+
+def linear_dynamics_from_stats(stats: DynamicsStats) -> LinearDynamicsFit:
+    """The least-squares model ``s' = A s + B a + c`` of the transitions behind ``stats``.
+
+    Parameters
+    ----------
+    stats : DynamicsStats
+
+    Returns
+    -------
+    LinearDynamicsFit
+    """
+    n, n_pts = stats.n, stats.n_samples
+    _check_count(n_pts, n)
+    p = 2 * n + 1
+    r11, r12, r22 = stats.r[:p, :p], stats.r[:p, p:], stats.r[p:, p:]
+    # |D c - S'|^2 = |R11 c - R12|^2 + |R22|^2: the same least-squares problem, p x p.
+    coef = np.linalg.lstsq(r11, r12, rcond=None)[0]
+    sigma = r22.T @ r22 / (n_pts - p)
+    gram = r11.T @ r11
+    gram_inv = np.linalg.pinv(gram)
+    # Var(coef[k, j]) = Sigma_jj (D^T D)^-1_kk for output j.
+    se = np.sqrt(np.outer(np.diag(gram_inv), np.diag(sigma)).clip(min=0.0))
+    return LinearDynamicsFit(
+        A=coef[:n].T,
+        B=coef[n : 2 * n].T,
+        c=coef[2 * n],
+        noise_cov=sigma,
+        action_moment=gram[n : 2 * n, n : 2 * n] / n_pts,
+        stderr_A=se[:n].T,
+        stderr_B=se[n : 2 * n].T,
+        stderr_c=se[2 * n],
+        n_samples=n_pts,
+    )
 
 
 def fit_linear_dynamics(states, actions, next_states) -> LinearDynamicsFit:
@@ -109,25 +239,7 @@ def fit_linear_dynamics(states, actions, next_states) -> LinearDynamicsFit:
            [0. , 0.5]])
     """
     s, a, s2 = _check_transitions(states, actions, next_states)
-    n_pts, n = s.shape
-    design = np.concatenate([s, a, np.ones((n_pts, 1))], axis=1)
-    coef, *_ = np.linalg.lstsq(design, s2, rcond=None)
-    resid = s2 - design @ coef
-    sigma = resid.T @ resid / (n_pts - design.shape[1])
-    gram_inv = np.linalg.pinv(design.T @ design)
-    # Var(coef[k, j]) = Sigma_jj (D^T D)^-1_kk for output j.
-    se = np.sqrt(np.outer(np.diag(gram_inv), np.diag(sigma)).clip(min=0.0))
-    return LinearDynamicsFit(
-        A=coef[:n].T,
-        B=coef[n : 2 * n].T,
-        c=coef[2 * n],
-        noise_cov=sigma,
-        action_moment=a.T @ a / n_pts,
-        stderr_A=se[:n].T,
-        stderr_B=se[n : 2 * n].T,
-        stderr_c=se[2 * n],
-        n_samples=n_pts,
-    )
+    return linear_dynamics_from_stats(dynamics_stats(s, a, s2))
 
 
 def _moment_stderr(m: np.ndarray, n_samples: int) -> float:
@@ -212,6 +324,13 @@ class DynamicsSymmetryDiscovery:
         and overestimates the symmetry singular values by a factor 2-5 in the measured
         cases, so a symmetry may exceed it by at most 3x; a weakly broken symmetry (e.g.
         drift diag(1, 0.5), singular value 3.7x the floor) is rejected.
+    chunk_size : int, optional
+        Rows per chunk of chunked inputs (default 100,000; see :meth:`fit`).
+    n_jobs : int, optional
+        BLAS threads (joblib semantics: None is 1 unless a ``joblib.parallel_config`` says
+        otherwise).
+    progress : bool, optional, default: False
+        Progress bar over the chunks.
 
     Attributes
     ----------
@@ -222,6 +341,9 @@ class DynamicsSymmetryDiscovery:
     gap_ : float
     noise_floor_ : float
     model_ : LinearDynamicsFit
+    stats_ : DynamicsStats
+        The merged statistics of every transition seen (the whole state of a chunked fit;
+        :meth:`partial_fit` adds to them).
 
     Examples
     --------
@@ -244,6 +366,9 @@ class DynamicsSymmetryDiscovery:
         use_actions: bool = True,
         min_gap: float = DEFAULT_MIN_GAP,
         noise_tol: float = DEFAULT_NOISE_TOL,
+        chunk_size: int | None = None,
+        n_jobs: int | None = None,
+        progress: bool = False,
     ) -> None:
         self.dim = dim
         self.affine = affine
@@ -251,24 +376,95 @@ class DynamicsSymmetryDiscovery:
         self.use_actions = use_actions
         self.min_gap = min_gap
         self.noise_tol = noise_tol
+        self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
+        self.progress = progress
 
-    def fit(self, states, actions, next_states) -> "DynamicsSymmetryDiscovery":
+    @respects_n_jobs
+    def fit(self, states, actions=None, next_states=None) -> "DynamicsSymmetryDiscovery":
         """Fit the linear model and take the null space of the symmetry constraints.
 
         Parameters
         ----------
-        states, actions, next_states : array-like, shape=[N, n]
+        states, actions, next_states : array-like, shape=[N, n], or chunked data
+            Transitions. Chunked data are reduced chunk by chunk (exactly: the statistics
+            are sums over transitions): memory-mapped or lazy arrays, ``dask.array`` arrays
+            (one task per block on the active Dask scheduler), or an iterable of chunks
+            passed as ``states`` (tuples ``(s, a, s')`` or :class:`~liesym.data.Transitions`
+            records) with ``actions`` and ``next_states`` left None.
 
         Returns
         -------
         self
         """
-        fit = fit_linear_dynamics(states, actions, next_states)
+        self.stats_ = None
+        return self._update(states, actions, next_states)
+
+    @respects_n_jobs
+    def partial_fit(self, states, actions=None, next_states=None) -> "DynamicsSymmetryDiscovery":
+        """Add transitions to the fit (out-of-core learning) and refresh the results.
+
+        Parameters
+        ----------
+        states, actions, next_states : array-like, shape=[N, n], or chunked data
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> s, a = rng.normal(size=(4000, 2)), 0.1 * rng.normal(size=(4000, 2))
+        >>> s2 = s + a + 0.05 * rng.normal(size=(4000, 2))
+        >>> est = DynamicsSymmetryDiscovery()
+        >>> for i in range(0, 4000, 1000):
+        ...     est = est.partial_fit(s[i : i + 1000], a[i : i + 1000], s2[i : i + 1000])
+        >>> est.dim_, est.stats_.n_samples
+        (1, 4000)
+        """
+        if getattr(self, "stats_", None) is None:
+            self.stats_ = None
+        return self._update(states, actions, next_states)
+
+    def _merge(self, stats: DynamicsStats) -> None:
+        self.stats_ = stats if self.stats_ is None else self.stats_.merge(stats)
+
+    def _update(self, states, actions, next_states):
+        source = as_chunk_source(
+            (states, actions, next_states), _NAMES, fields=_NAMES, chunk_size=self.chunk_size
+        )
+        if source.kind == "memory":
+            self._merge(dynamics_stats(*source.arrays))
+        elif source.kind == "dask":
+            from liesym.discovery import _dask
+
+            blocks = _dask.dask_blocks(source.arrays, _NAMES, self.chunk_size)
+            start = 0 if self.stats_ is None else self.stats_.n_chunks
+            for stats in _dask.map_blocks(
+                _chunk_stats, blocks, start=start, progress=self.progress, desc="chunks"
+            ):
+                self._merge(stats)
+        else:
+            start = 0 if self.stats_ is None else self.stats_.n_chunks
+            chunks = _progress(
+                source.chunks(), enable=self.progress, desc="chunks", total=source.n_chunks
+            )
+            for i, chunk in enumerate(chunks, start=start):
+                self._merge(dynamics_stats(*chunk, index=i))
+            if self.stats_ is None:
+                raise ValueError("states: the chunked data are empty (no rows)")
+        return self._solve()
+
+    def _solve(self):
+        stats = self.stats_
+        fit = linear_dynamics_from_stats(stats)
         n = fit.A.shape[0]
         p = n * n + (n if self.affine else 0)
         dim = check_dim(self.dim, p, "the dynamics generator")
-        s = as_finite_array(states, "states", ndim=2)
-        scale = float(np.sqrt(np.mean(np.sum(s**2, axis=1))))
+        # RMS state norm, from the moments: trace of the states' block of D^T D over N.
+        gram_s = stats.r[:, :n].T @ stats.r[:, :n]
+        scale = float(np.sqrt(np.trace(gram_s) / stats.n_samples))
         scale = scale if scale > 0 else 1.0
         mat, floor = dynamics_constraints(
             fit,

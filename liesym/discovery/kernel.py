@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from liesym._core import as_finite_array, as_points
+from liesym._core import as_finite_array, as_points, limit_threads
 from liesym._core import progress as _progress
 
-__all__ = ["KernelFrames", "frames_from_normals", "kernel_frames"]
+__all__ = ["FrameEstimator", "KernelFrames", "frames_from_normals", "kernel_frames"]
 
 _TRICUBE_STRETCH = 1.25  # so that the k-th neighbour keeps a positive weight
 _MIN_DETECTED = 0.05  # least share of points with a detectable gradient
@@ -150,8 +150,8 @@ def _as_values(y, n_points: int) -> np.ndarray:
     return (y - y.mean(axis=0)) / y.std(axis=0)
 
 
-def _local_linear_chunk(X, y, dist, idx, rows, t):
-    """Local linear fits at the points ``rows``: Jacobians, error scale, design condition.
+def _local_linear_chunk(X, y, dist, idx, rows, t, max_condition):
+    """Local linear fits at the points ``rows``: Jacobians, error scales, well-posedness.
 
     ``X`` are whitened coordinates ``z = t (x - mu)``; Jacobians are returned in x.
     """
@@ -161,27 +161,74 @@ def _local_linear_chunk(X, y, dist, idx, rows, t):
     w = np.clip(1.0 - (dist / (_TRICUBE_STRETCH * safe_h[:, None])) ** 3, 0.0, None) ** 3
     z = np.concatenate([np.ones_like(d[..., :1]), d], axis=-1)  # (c, k, p)
     dy = y[idx] - y[rows, None]  # (c, k, m)
-    gram = np.einsum("ck,ckp,ckq->cpq", w, z, z)
-    lam, q = np.linalg.eigh(gram)
-    cond = np.sqrt(lam[:, -1] / np.maximum(lam[:, 0], 1e-300))
-    inv_lam = np.where(lam > 1e-12 * lam[:, -1:], 1.0 / np.where(lam > 0, lam, 1.0), 0.0)
-    ginv = np.einsum("cpl,cl,cql->cpq", q, inv_lam, q)
-    beta = ginv @ np.einsum("ck,ckp,ckm->cpm", w, z, dy)  # (c, p, m)
-    resid = dy - z @ beta
-    sw = w.sum(axis=1)
-    n_eff = sw**2 / np.maximum(np.sum(w**2, axis=1), 1e-300)
     p = z.shape[-1]
+    gram = np.swapaxes(z * w[..., None], 1, 2) @ z
+    # A ridge at rounding level keeps the inverse defined for degenerate neighbourhoods,
+    # which the conditioning test rejects anyway.
+    top = np.max(np.abs(gram), axis=(1, 2))
+    ridge = 1e-13 * np.where(top > 0, top, 1.0)
+    ginv = np.linalg.inv(gram + ridge[:, None, None] * np.eye(p))
+    well_conditioned = _condition_at_most(gram, ginv, max_condition)
+    q = z @ ginv  # row j: (G^-1 z_j)^T
+    beta = np.swapaxes(q * w[..., None], 1, 2) @ dy  # (c, p, m)
+    resid = dy - z @ beta
+    w2 = w * w
+    sw = w.sum(axis=1)
+    n_eff = sw**2 / np.maximum(np.sum(w2, axis=1), 1e-300)
     dof = np.maximum(1.0 - p / n_eff, 1e-12)
     sigma2 = np.einsum("ck,ckm->cm", w, resid**2) / (sw[:, None] * dof[:, None])
-    # Sandwich covariance of the weighted fit, gradient block: sigma^2 (G^-1 Z'W^2Z G^-1)_[1:,1:]
-    h2 = np.einsum("ck,ckp,ckq->cpq", w**2, z, z)
-    cov = ginv @ h2 @ ginv
+    # Sandwich covariance of the weighted fit, gradient block:
+    # sigma^2 (G^-1 Z'W^2Z G^-1)_[1:,1:] = sigma^2 sum_j w_j^2 g_j g_j^T, g_j = (G^-1 z_j)_[1:].
     total = sigma2.sum(axis=1) / safe_h**2
-    err_z = np.sqrt(total * np.einsum("cii->c", cov[:, 1:, 1:]))  # Frobenius std of J in z
-    err_x = np.sqrt(total * np.einsum("ij,cji->c", t @ t.T, cov[:, 1:, 1:]))  # and in x
+    g = q[..., 1:]
+    gt = g @ t
+    err_z = np.sqrt(total * np.einsum("ck,ckn,ckn->c", w2, g, g))  # Frobenius std of J in z
+    err_x = np.sqrt(total * np.einsum("ck,ckn,ckn->c", w2, gt, gt))  # and in x
     jac_z = np.swapaxes(beta[:, 1:, :], 1, 2) / safe_h[:, None, None]  # (c, m, n)
     ok = (h > 0) & (n_eff > p)
-    return jac_z, err_z, err_x, cond, ok
+    return jac_z, err_z, err_x, well_conditioned, ok
+
+
+def _condition_at_most(gram, ginv, max_condition: float) -> np.ndarray:
+    """Whether ``sqrt(lam_max / lam_min)`` of each SPD ``gram`` is at most ``max_condition``.
+
+    ``|G|_F |G^-1|_F`` lies between ``lam_max / lam_min`` and ``p`` times it, which decides
+    most points without eigenvalues; ``eigvalsh`` settles the rest exactly.
+    """
+    p = gram.shape[-1]
+    limit = float(max_condition) ** 2
+    bound = np.linalg.norm(gram, axis=(1, 2)) * np.linalg.norm(ginv, axis=(1, 2))
+    ok = bound <= limit
+    unsure = ~ok & (bound <= p * limit)
+    if np.any(unsure):
+        lam = np.linalg.eigvalsh(gram[unsure])
+        ok[unsure] = (lam[:, 0] > 0) & (lam[:, -1] <= limit * lam[:, 0])
+    return ok
+
+
+def _row_frames(jac_z: np.ndarray, t: np.ndarray):
+    """Singular values of the Jacobians in z and in x, and orthonormal row frames in x.
+
+    Returns ``sv`` (N, min(m, n)) in whitened coordinates, ``sv_x`` and ``vt`` (N, n, n) in
+    x, the rows of ``vt`` ordered like the singular values. One output (m = 1), the common
+    case, needs no SVD: the normal is J / |J| and a Householder reflection completes it.
+    """
+    jac = jac_z @ t
+    if jac.shape[1] > 1:
+        sv = np.linalg.svd(jac_z, compute_uv=False)
+        _, sv_x, vt = np.linalg.svd(jac, full_matrices=True)
+        return sv, sv_x, vt, jac
+    n = jac.shape[2]
+    sv = np.linalg.norm(jac_z, axis=2)
+    sv_x = np.linalg.norm(jac, axis=2)
+    u = jac[:, 0] / np.where(sv_x > 0, sv_x, 1.0)
+    u[sv_x[:, 0] == 0, 0] = 1.0  # no gradient: any frame (the point is unreliable)
+    sign = np.where(u[:, 0] >= 0, 1.0, -1.0)
+    v = u.copy()
+    v[:, 0] += sign  # H = I - 2 v v^T / |v|^2 maps e_1 to -sign u; |v|^2 >= 2
+    house = np.eye(n) - 2.0 * v[:, :, None] * v[:, None, :] / np.sum(v * v, axis=1)[:, None, None]
+    vt = np.concatenate([u[:, None, :], house[:, 1:]], axis=1)
+    return sv, sv_x, vt, jac
 
 
 def _level_set_pca_chunk(X, y, dist, idx, rows, level_tol):
@@ -209,6 +256,7 @@ def kernel_frames(
     level_tol: float | None = None,
     whiten: bool = True,
     chunk_size: int = 20000,
+    n_jobs: int | None = None,
     progress: bool = False,
 ) -> KernelFrames:
     """Estimate the normal space and the kernel of df at every sample point.
@@ -244,6 +292,9 @@ def kernel_frames(
         affine changes of coordinates (``"local_linear"`` only).
     chunk_size : int, optional, default: 20000
         Points per vectorised batch (bounds memory at about ``chunk_size * k * (n+1)``).
+    n_jobs : int, optional
+        Threads of the k-d tree query and of BLAS (joblib semantics: None is 1 unless a
+        ``joblib.parallel_config`` says otherwise, -1 every core).
     progress : bool, optional, default: False
         Show a progress bar over the chunks.
 
@@ -313,27 +364,27 @@ def kernel_frames(
         Z = (X - X.mean(axis=0)) @ t
     else:
         t, Z = np.eye(n), X
-    tree = cKDTree(Z)
-    dist, idx = tree.query(Z, k=k, workers=-1)
-    starts = range(0, n_pts, chunk_size)
-    if method == "level_set_pca":
-        return _level_set_pca(X, y, dist, idx, ball_radius, level_tol, starts, chunk_size)
+    with limit_threads(n_jobs) as workers:
+        tree = cKDTree(Z)
+        dist, idx = tree.query(Z, k=k, workers=workers)
+        starts = range(0, n_pts, chunk_size)
+        if method == "level_set_pca":
+            return _level_set_pca(X, y, dist, idx, ball_radius, level_tol, starts, chunk_size)
 
-    jac = np.empty((n_pts, y.shape[1], n))
-    err, err_x, cond = np.empty(n_pts), np.empty(n_pts), np.empty(n_pts)
-    ok = np.empty(n_pts, dtype=bool)
-    for s in _progress(starts, enable=progress, desc="kernel frames"):
-        sl = slice(s, s + chunk_size)
-        rows = np.arange(s, min(s + chunk_size, n_pts))
-        jac[sl], err[sl], err_x[sl], cond[sl], ok[sl] = _local_linear_chunk(
-            Z, y, dist[sl], idx[sl], rows, t
-        )
-    # Rank and signal-to-noise in the whitened coordinates (affine-invariant decisions);
-    # frames and angle errors in the original ones.
-    sv = np.linalg.svd(jac, compute_uv=False)  # (N, min(m, n))
-    jac = jac @ t
-    _, sv_x, vt = np.linalg.svd(jac, full_matrices=True)
-    well_posed = ok & (cond <= max_condition)
+        jac_z = np.empty((n_pts, y.shape[1], n))
+        err, err_x = np.empty(n_pts), np.empty(n_pts)
+        well_posed, ok = np.empty(n_pts, dtype=bool), np.empty(n_pts, dtype=bool)
+        for s in _progress(starts, enable=progress, desc="kernel frames"):
+            sl = slice(s, s + chunk_size)
+            rows = np.arange(s, min(s + chunk_size, n_pts))
+            jac_z[sl], err[sl], err_x[sl], well_posed[sl], ok[sl] = _local_linear_chunk(
+                Z, y, dist[sl], idx[sl], rows, t, max_condition
+            )
+        del dist, idx
+        # Rank and signal-to-noise in the whitened coordinates (affine-invariant decisions);
+        # frames and angle errors in the original ones.
+        sv, sv_x, vt, jac = _row_frames(jac_z, t)
+    well_posed &= ok
     counts = np.sum(sv > min_snr * err[:, None], axis=1)[well_posed]
     detected = float(np.mean(counts > 0)) if counts.size else 0.0
     if detected < _MIN_DETECTED:
@@ -388,3 +439,41 @@ def _level_set_pca(X, y, dist, idx, ball_radius, level_tol, starts, chunk_size) 
     return KernelFrames(
         X, vecs[:, :1], vecs[:, 1:], reliable, angle_error, 1, None, "level_set_pca"
     )
+
+
+@dataclass(frozen=True)
+class FrameEstimator:
+    """The per-chunk frame step of chunked fits: :func:`kernel_frames` with fixed settings.
+
+    Chunked discovery estimates the frames of each chunk from the chunk's own neighbours, then
+    reduces the frames to constraint statistics; this object is that first step (picklable,
+    so it travels to Dask workers). Another estimator with the same call signature, a
+    callable ``(X, y, rank=None) -> KernelFrames``, can take its place.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).normal(size=(300, 2))
+    >>> FrameEstimator(k_neighbors=12)(X, np.sum(X**2, axis=1)).rank
+    1
+    """
+
+    k_neighbors: int | None = None
+    method: str = "local_linear"
+    min_snr: float = 3.0
+    max_condition: float = 30.0
+    n_jobs: int | None = None
+    progress: bool = False
+
+    def __call__(self, X, y, rank: int | None = None) -> KernelFrames:
+        """Kernel frames of one chunk (``rank`` fixed by the first chunk of a chunked fit)."""
+        return kernel_frames(
+            X,
+            y,
+            self.k_neighbors,
+            rank,
+            method=self.method,
+            min_snr=self.min_snr,
+            max_condition=self.max_condition,
+            n_jobs=self.n_jobs,
+            progress=self.progress,
+        )

@@ -19,7 +19,7 @@ linear for local-linear) and are no longer accurate.
 import numpy as np
 import scipy.spatial
 
-from liesym._core import as_finite_array, as_points
+from liesym._core import as_finite_array, as_n_jobs, as_points
 
 __all__ = ["KNNSurrogate", "LocalLinearSurrogate"]
 
@@ -27,10 +27,12 @@ __all__ = ["KNNSurrogate", "LocalLinearSurrogate"]
 class _NeighbourSurrogate:
     """Shared storage, input checks and the local linear fit over k nearest neighbours."""
 
-    def __init__(self, n_neighbors: int):
+    def __init__(self, n_neighbors: int, n_jobs: int | None = None):
         if not (isinstance(n_neighbors, int | np.integer) and n_neighbors >= 1):
             raise ValueError(f"n_neighbors: expected an integer >= 1, got {n_neighbors!r}")
         self.n_neighbors = int(n_neighbors)
+        as_n_jobs(n_jobs)  # validated now, resolved at query time (joblib semantics)
+        self.n_jobs = n_jobs
 
     def fit(self, X, y):
         """Store the samples and build the KD-tree.
@@ -64,7 +66,7 @@ class _NeighbourSurrogate:
                 f"points: expected {self.X_.shape[1]} coordinates, got shape {q.shape}"
             )
         # Threads only pay off for large queries.
-        workers = -1 if q.shape[0] >= 4096 else 1
+        workers = as_n_jobs(self.n_jobs) if q.shape[0] >= 4096 else 1
         dist, idx = self.tree_.query(q, k=self.n_neighbors, workers=workers)
         return q, dist.reshape(len(q), -1), idx.reshape(len(q), -1)
 
@@ -111,6 +113,8 @@ class KNNSurrogate(_NeighbourSurrogate):
     ----------
     n_neighbors : int, optional, default: 8
     power : float, optional, default: 1.0
+    n_jobs : int, optional
+        Threads of large k-d tree queries (joblib semantics: None is 1, -1 every core).
 
     Attributes
     ----------
@@ -126,8 +130,8 @@ class KNNSurrogate(_NeighbourSurrogate):
     True
     """
 
-    def __init__(self, n_neighbors: int = 8, power: float = 1.0):
-        super().__init__(n_neighbors)
+    def __init__(self, n_neighbors: int = 8, power: float = 1.0, n_jobs: int | None = None):
+        super().__init__(n_neighbors, n_jobs)
         if not (np.isfinite(power) and power > 0):
             raise ValueError(f"power: expected a positive number, got {power!r}")
         self.power = float(power)
@@ -156,6 +160,8 @@ class LocalLinearSurrogate(_NeighbourSurrogate):
     ----------
     n_neighbors : int, optional, default: 16
         At least n + 1 for a defined plane.
+    n_jobs : int, optional
+        Threads of large k-d tree queries (joblib semantics: None is 1, -1 every core).
 
     Attributes
     ----------
@@ -171,8 +177,8 @@ class LocalLinearSurrogate(_NeighbourSurrogate):
     [1.25] [[ 1. -2.]]
     """
 
-    def __init__(self, n_neighbors: int = 16):
-        super().__init__(n_neighbors)
+    def __init__(self, n_neighbors: int = 16, n_jobs: int | None = None):
+        super().__init__(n_neighbors, n_jobs)
 
     def fit(self, X, y):  # noqa: D102 (documented on the base class)
         X = as_points(X, "X")

@@ -27,7 +27,8 @@ import scipy.linalg
 import scipy.optimize
 
 from liesym._core import as_points
-from liesym.algebra import LieAlgebra, bracket, span_basis
+from liesym.algebra import LieAlgebra, affine_fixed_point, bracket, span_basis
+from liesym.discovery._chunks import as_chunk_source
 from liesym.discovery._constraints import DiscoveryWarning
 
 
@@ -56,6 +57,12 @@ class TaskGroupResult:
         The per-task affine reward symmetry algebras used.
     method_ : str
         ``"conjugation"`` (one-generator base symmetry) or ``"fixed_point"``.
+    uncertainty_ : Uncertainty
+        Estimated largest principal angle between ``algebra_`` and the exact task algebra,
+        with its source: a parametric bootstrap that perturbs every task symmetry by its own
+        estimated uncertainty and repeats the alignment (and the spectrum of the logs when it
+        shows noise directions). :func:`liesym.verify.verify_discovered` turns it into the
+        certificate's tolerance.
     """
 
     algebra_: LieAlgebra
@@ -67,6 +74,7 @@ class TaskGroupResult:
     determinants_: np.ndarray
     task_symmetries_: list = field(repr=False)
     method_: str
+    uncertainty_: object = field(default=None, repr=False)
 
     def angles(self) -> np.ndarray:
         """Group coordinate of each task along a one-parameter task algebra (radians for SO(2)).
@@ -91,12 +99,20 @@ def _xy(dataset, i: int):
         x, y = dataset
     elif hasattr(dataset, "next_states") and hasattr(dataset, "rewards"):
         x, y = dataset.next_states, dataset.rewards
+    elif _is_chunked(dataset):
+        return dataset, None  # a stream of (X, y) chunks or of Transitions records
     else:
         raise TypeError(
-            f"datasets[{i}]: expected an (X, y) pair or a Transitions record with next_states "
-            f"and rewards, got {type(dataset).__name__}"
+            f"datasets[{i}]: expected an (X, y) pair, a Transitions record with next_states "
+            f"and rewards, or an iterable of such chunks, got {type(dataset).__name__}"
         )
+    if _is_chunked(x):
+        return x, y  # memory-mapped, dask or streamed: read chunk by chunk by the fit
     return as_points(x, f"datasets[{i}] X"), np.asarray(y, dtype=np.float64)
+
+
+def _is_chunked(x) -> bool:
+    return as_chunk_source((x,), ("X",), fields=("next_states",)).kind != "memory"
 
 
 def _normalised(generator: np.ndarray) -> np.ndarray:
@@ -153,17 +169,25 @@ def _compact_chart(linear: np.ndarray, centres: list) -> tuple[np.ndarray, list]
     return gens, [c * norm0 / np.sqrt(c @ m @ c) for c in centres]
 
 
-def _minimal_alignment(gens: np.ndarray, c0: np.ndarray, ci: np.ndarray, rng) -> np.ndarray:
+def _minimal_alignment(
+    gens: np.ndarray, c0: np.ndarray, ci: np.ndarray, rng, start: np.ndarray | None = None
+) -> np.ndarray:
     """Coordinates a of the smallest exp(sum a_k G_k) with exp(.) c0 = ci.
 
     Continuation from the identity: minimise |miss|^2 + w |a|^2 while w decreases, so the
     solution follows the branch of smallest elements (the geodesic); random restarts are a
-    fallback when that branch does not reach ci.
+    fallback when that branch does not reach ci. With ``start`` (the solution of a nearby
+    problem) one refinement from it is tried first.
     """
     k = gens.shape[0]
 
     def miss(a):
         return scipy.linalg.expm(np.tensordot(a, gens, axes=1)) @ c0 - ci
+
+    if start is not None:
+        a = scipy.optimize.least_squares(miss, start, xtol=1e-15, ftol=1e-15, gtol=1e-15).x
+        if np.linalg.norm(miss(a)) <= 1e-8 * np.linalg.norm(ci):
+            return a
 
     def solve(a):
         for weight in (1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-6):
@@ -226,6 +250,7 @@ def discover_task_group(
     rtol: float = 1e-2,
     discovery_kwargs: dict | None = None,
     rng=None,
+    n_uncertainty: int = 8,
 ) -> TaskGroupResult:
     """Discover the task group from one dataset per training task (base task first).
 
@@ -234,7 +259,10 @@ def discover_task_group(
     datasets : sequence
         One dataset per training task, the base task first: an ``(X, y)`` pair of points
         (next states) and reward values, or a ``Transitions`` record (``next_states``,
-        ``rewards``). Ignored where ``task_symmetries`` is given.
+        ``rewards``). Large datasets may come chunked (memory-mapped or ``dask.array`` X and
+        y, or an iterable of ``(X, y)`` chunks or records): each task's symmetry is then
+        fitted chunk by chunk (``discovery_kwargs`` may set ``chunk_size`` and ``n_jobs``).
+        Ignored where ``task_symmetries`` is given.
     task_symmetries : sequence of LieAlgebra, optional
         Precomputed affine reward symmetry algebras, one per task (skips per-task discovery).
     dim : int, optional
@@ -252,7 +280,12 @@ def discover_task_group(
     discovery_kwargs : dict, optional
         Passed to ``DifferentialDiscovery(affine=True, ...)`` for the per-task symmetries.
     rng : None, int or Generator
-        Starts of the fixed-point alignment (multi-generator base symmetries only).
+        Starts of the fixed-point alignment (multi-generator base symmetries only), and the
+        bootstrap draws of the uncertainty.
+    n_uncertainty : int, optional, default: 8
+        Parametric bootstrap draws behind ``uncertainty_`` (0: skip, uncertainty unknown).
+        The per-task discoveries run their own bootstrap (``n_bootstrap=16`` unless
+        ``discovery_kwargs`` says otherwise) to know their uncertainties.
 
     Returns
     -------
@@ -266,9 +299,16 @@ def discover_task_group(
     >>> res.algebra_.dim, np.round(res.angles(), 6)
     (1, array([0.      , 1.570796]))
     """
-    from liesym._core import as_rng
+    from liesym._core import as_positive, as_rng
 
     rng = as_rng(rng)
+    min_gap = as_positive(min_gap, "min_gap")
+    rtol = as_positive(rtol, "rtol")
+    if not 0 < rtol < 1:
+        raise ValueError(f"rtol: expected a relative threshold in (0, 1), got {rtol!r}")
+    if not isinstance(n_uncertainty, int | np.integer) or n_uncertainty < 0:
+        raise ValueError(f"n_uncertainty: expected a non-negative integer, got {n_uncertainty!r}")
+    task_uncertainty = None
     if task_symmetries is None:
         from liesym.discovery.differential import DifferentialDiscovery
 
@@ -277,27 +317,72 @@ def discover_task_group(
                 f"datasets: expected at least 2 training tasks (base first), got {len(datasets)}"
             )
         kwargs = dict(discovery_kwargs or {})
-        task_symmetries = []
+        kwargs.setdefault("n_bootstrap", 16)
+        kwargs.setdefault("rng", _child(rng))
+        task_symmetries, task_uncertainty = [], []
         for i, ds in enumerate(datasets):
             x, y = _xy(ds, i)
             est = DifferentialDiscovery(affine=True, **kwargs).fit(x, y)
+            if est.algebra_ is None:
+                raise ValueError(f"datasets[{i}]: no reward symmetry found on this task")
             task_symmetries.append(est.algebra_)
+            task_uncertainty.append(est.uncertainty_)
+    elif isinstance(task_symmetries, LieAlgebra) or not isinstance(task_symmetries, Sequence):
+        raise TypeError(
+            "task_symmetries: expected a sequence of affine LieAlgebra, one per task, got "
+            f"{type(task_symmetries).__name__}"
+        )
     task_symmetries = list(task_symmetries)
     if len(task_symmetries) < 2:
         raise ValueError(
             f"task_symmetries: expected at least 2 tasks (base first), got {len(task_symmetries)}"
         )
     for i, alg in enumerate(task_symmetries):
-        if not isinstance(alg, LieAlgebra) or not alg.affine:
-            raise ValueError(f"task_symmetries[{i}]: expected an affine LieAlgebra")
+        if not isinstance(alg, LieAlgebra):
+            raise TypeError(
+                f"task_symmetries[{i}]: expected an affine LieAlgebra, got {type(alg).__name__}"
+            )
+        if not alg.affine:
+            raise ValueError(
+                f"task_symmetries[{i}]: expected an affine LieAlgebra (the task's reward "
+                "symmetries in homogeneous coordinates), got a linear one"
+            )
         if alg.n != task_symmetries[0].n or alg.dim != task_symmetries[0].dim:
             raise ValueError(
                 f"task_symmetries[{i}]: dimension {alg.dim} on R^{alg.n - 1} differs from the "
                 f"base task's {task_symmetries[0].dim} on R^{task_symmetries[0].n - 1}"
             )
+    core = _align_and_span(task_symmetries, dim, min_gap, rtol, rng)
+    elements, logs, s, dim, closed, residuals, method, coeffs = core
+    uncertainty = _uncertainty(
+        closed,
+        s,
+        dim,
+        task_symmetries,
+        task_uncertainty,
+        (min_gap, rtol, coeffs),
+        rng,
+        n_uncertainty,
+    )
+    return TaskGroupResult(
+        algebra_=closed,
+        elements_=elements,
+        logs_=logs,
+        singular_values_=s,
+        span_dim_=dim,
+        residuals_=np.asarray(residuals),
+        determinants_=np.linalg.det(elements),
+        task_symmetries_=task_symmetries,
+        method_=method,
+        uncertainty_=uncertainty,
+    )
+
+
+def _align_and_span(task_symmetries, dim, min_gap, rtol, rng, starts=None):
+    """Elements L_i, their logs, the spectrum, the dimension and the closed task algebra."""
     base = task_symmetries[0]
     n = base.n - 1
-    elements, residuals = [np.eye(n)], [0.0]
+    elements, residuals, coeffs = [np.eye(n)], [0.0], []
     if base.dim == 1:
         method = "conjugation"
         w0 = _normalised(base.basis[0])
@@ -314,8 +399,10 @@ def discover_task_group(
         method = "fixed_point"
         centres = [_fixed_point(alg, i) for i, alg in enumerate(task_symmetries)]
         gens, centres = _compact_chart(base.linear_part, centres)
-        for ci in centres[1:]:
-            a = _minimal_alignment(gens, centres[0], ci, rng)
+        for i, ci in enumerate(centres[1:]):
+            start = None if starts is None else starts[i]
+            a = _minimal_alignment(gens, centres[0], ci, rng, start)
+            coeffs.append(a)
             el = scipy.linalg.expm(np.tensordot(a, gens, axes=1))
             elements.append(el)
             residuals.append(float(np.linalg.norm(el @ centres[0] - ci) / np.linalg.norm(ci)))
@@ -341,17 +428,66 @@ def discover_task_group(
         raise ValueError(f"dim: expected an integer in [1, {s.size}], got {dim}")
     _, _, vt = np.linalg.svd(flat, full_matrices=False)
     span = vt[:dim].reshape(dim, n, n)
-    closed = lie_closure(span, rtol=rtol)
-    return TaskGroupResult(
-        algebra_=LieAlgebra(closed),
-        elements_=elements,
-        logs_=logs,
-        singular_values_=s,
-        span_dim_=dim,
-        residuals_=np.asarray(residuals),
-        determinants_=np.linalg.det(elements),
-        task_symmetries_=task_symmetries,
-        method_=method,
+    closed = LieAlgebra(lie_closure(span, rtol=rtol))
+    return elements, logs, s, dim, closed, residuals, method, coeffs or None
+
+
+def _child(rng: np.random.Generator) -> np.random.Generator:
+    """An independent generator that leaves ``rng``'s own stream untouched."""
+    seq = getattr(rng.bit_generator, "seed_seq", None)
+    if seq is None:  # pragma: no cover - generators without a SeedSequence
+        return np.random.default_rng(0)
+    return np.random.default_rng(seq.spawn(1)[0])
+
+
+def _perturbed(alg: LieAlgebra, angle: float, rng: np.random.Generator) -> LieAlgebra:
+    """The span of ``alg`` tilted by a random normal direction of about ``angle`` radians."""
+    k, n = alg.dim, alg.n
+    flat = alg.flat
+    g = rng.normal(size=flat.shape).reshape(k, n, n)
+    g[:, -1, :] = 0.0  # homogeneous generators keep their zero last row
+    g = g.reshape(k, -1)
+    g -= (g @ flat.T) @ flat  # normal to the span
+    sigma = angle / (np.sqrt(max(1, np.count_nonzero(flat.any(axis=0)) - k)) + np.sqrt(k))
+    return LieAlgebra((flat + sigma * g).reshape(k, n, n), affine=alg.affine)
+
+
+def _uncertainty(algebra, s, dim, task_symmetries, task_uncertainty, settings, rng, draws):
+    """Estimated angle of the task algebra (see ``TaskGroupResult.uncertainty_``)."""
+    from liesym.algebra import principal_angles
+    from liesym.discovery.differential import Uncertainty
+
+    spectral = float(s[dim] / s[dim - 1]) if dim < s.size else 0.0
+    if task_uncertainty is None or draws == 0:
+        if dim < s.size:
+            return Uncertainty(spectral, "spectrum of the logs (noise over signal)")
+        return Uncertainty(
+            float("nan"), "unknown: the task symmetries came without their uncertainties"
+        )
+    angles = [u.angle for u in task_uncertainty]
+    if not np.all(np.isfinite(angles)):
+        return Uncertainty(float("nan"), "unknown: a task symmetry has no uncertainty estimate")
+    child = _child(rng)
+    spread = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscoveryWarning)
+        for _ in range(draws):
+            tilted = [_perturbed(a, t, child) for a, t in zip(task_symmetries, angles, strict=True)]
+            min_gap, rtol, starts = settings
+            try:
+                got = _align_and_span(tilted, dim, min_gap, rtol, child, starts)[4]
+            except ValueError:
+                spread.append(np.pi / 2)
+                continue
+            if got.dim != algebra.dim:
+                spread.append(np.pi / 2)
+            else:
+                spread.append(float(principal_angles(got, algebra).max()))
+    angle = float(np.sqrt(np.mean(np.square(spread))))
+    return Uncertainty(
+        max(angle, spectral),
+        f"parametric bootstrap: {draws} alignments of the task symmetries tilted by their "
+        f"own uncertainties ({task_uncertainty[0].source})",
     )
 
 
@@ -378,8 +514,6 @@ def _span_dimension(s: np.ndarray, min_gap: float) -> int:
 
 def _fixed_point(alg: LieAlgebra, i: int) -> np.ndarray:
     """Least-squares common zero c of the affine fields (W_lin c + b = 0 for every generator)."""
-    from liesym.discovery.differential import affine_fixed_point
-
     c, _ = affine_fixed_point(alg.linear_part, alg.translation_part)
     if not np.all(np.isfinite(c)):
         raise ValueError(f"task_symmetries[{i}]: the affine symmetries have no unique fixed point")

@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg
 
-from liesym._core import as_generator_stack, as_rng
-from liesym.algebra import LieAlgebra
-from liesym.envs.dynamics import NavigationDynamics, act
+from liesym._core import as_count, as_generator_stack, as_rng
+from liesym.algebra import LieAlgebra, Representation, act
+from liesym.envs.dynamics import NavigationDynamics
 from liesym.envs.env import NavigationEnv, as_vector
-from liesym.envs.families import TaskFamily
+from liesym.envs.family import GymnasiumFamily
+from liesym.envs.navigation import TaskFamily
 
 _CAUSES = ("reward", "transition", "action", "walls", "noise", "start", "total")
 
@@ -102,8 +103,8 @@ def symmetry_defect(
     env_or_family: NavigationEnv | TaskFamily | NavigationDynamics,
     algebra: LieAlgebra,
     n_samples: int = 2000,
-    rng=None,
     *,
+    rng=None,
     goal=None,
     transport_goal: bool | None = None,
     t_max: float = np.pi,
@@ -204,15 +205,15 @@ def symmetry_defect(
     actions = action_scale * dyn.action_bound * rng.uniform(-1.0, 1.0, size=(n_samples, n))
 
     moved_goal = act(elements, goal) if transport else goal
-    reward = np.abs(dyn._distance(act(elements, states), moved_goal) - dyn._distance(states, goal))
+    reward = np.abs(dyn.distance(act(elements, states), moved_goal) - dyn.distance(states, goal))
     turned = act(a_lin, actions)
-    transition = dyn._mean_step(act(elements, states), turned) - act(
-        elements, dyn._mean_step(states, actions)
+    transition = dyn.mean_step(act(elements, states), turned) - act(
+        elements, dyn.mean_step(states, actions)
     )
-    applied = dyn._project(actions)
-    action = dyn._project(turned) - act(a_lin, applied)
+    applied = dyn.project_action(actions)
+    action = dyn.project_action(turned) - act(a_lin, applied)
     y = states + applied
-    walls = dyn._walls(act(elements, y)) - act(elements, dyn._walls(y))
+    walls = dyn.clip_to_arena(act(elements, y)) - act(elements, dyn.clip_to_arena(y))
 
     def law(cov):
         return np.linalg.norm(a_lin @ cov @ a_lin.transpose(0, 2, 1) - cov, axis=(-2, -1))
@@ -228,4 +229,129 @@ def symmetry_defect(
         start=law(dyn.start_covariance) + shift,
         elements=elements,
         transport_goal=transport,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class StartLawAudit:
+    """Whether an env's start-state law is invariant under a group (two-sample energy test).
+
+    Compares start observations ``s_0`` of the base task's own reset with moved ones
+    ``rho_S(g) s_0'`` (independent draws, g spread over the group). Hereditary transfer
+    maps task 0 to task g only if the start law is mapped too: when it is not invariant,
+    a base policy trained on the own reset meets unfamiliar starts after transfer, and
+    training on the symmetrised law (starts ``rho_S(g) s_0``) is the remedy.
+
+    Attributes
+    ----------
+    statistic : float
+        Energy distance ``2 E|X - Y| - E|X - X'| - E|Y - Y'|`` (0 for equal laws).
+    p_value : float
+        Permutation p-value of the statistic.
+    invariant : bool
+        ``p_value >= alpha``.
+    alpha : float
+    mean_shift : ndarray, shape=[n]
+        Mean of the moved starts minus mean of the own starts, per coordinate.
+    n_samples : int
+    """
+
+    statistic: float
+    p_value: float
+    invariant: bool
+    alpha: float
+    mean_shift: np.ndarray = field(repr=False)
+    n_samples: int
+
+    def __str__(self) -> str:
+        verdict = "invariant" if self.invariant else "NOT invariant"
+        worst = int(np.argmax(np.abs(self.mean_shift)))
+        return (
+            f"start law {verdict} under the group (energy distance {self.statistic:.3g}, "
+            f"p = {self.p_value:.3g}, {self.n_samples} samples; largest mean shift "
+            f"{self.mean_shift[worst]:.3g} in coordinate {worst})"
+        )
+
+
+def _energy(d: np.ndarray, first: np.ndarray) -> float:
+    """Energy distance of the split ``first`` / rest of a pooled distance matrix."""
+    x, y = first, ~first
+    return float(2 * d[np.ix_(x, y)].mean() - d[np.ix_(x, x)].mean() - d[np.ix_(y, y)].mean())
+
+
+def _group_elements(representation: Representation, count: int, rng) -> np.ndarray:
+    """State elements spread over the group: coordinates uniform over one period per generator."""
+    periods = []
+    for w in representation.state.linear_part:
+        freq = np.abs(np.linalg.eigvals(w).imag)
+        freq = freq[freq > 1e-9]
+        periods.append(np.pi / freq.min() if freq.size else np.pi)
+    coords = rng.uniform(-1.0, 1.0, size=(count, representation.dim)) * np.array(periods)
+    return representation.elements(coords)[0]
+
+
+def audit_start_law(
+    family: GymnasiumFamily,
+    representation: Representation | None = None,
+    *,
+    n_samples: int = 300,
+    n_permutations: int = 200,
+    alpha: float = 0.01,
+    rng=None,
+) -> StartLawAudit:
+    """Test whether the base task's start law is invariant under the representation's group.
+
+    Parameters
+    ----------
+    family : GymnasiumFamily
+    representation : Representation, optional
+        Default ``family.representation``.
+    n_samples : int, optional, default: 300
+        Start observations of each kind.
+    n_permutations : int, optional, default: 200
+    alpha : float, optional, default: 0.01
+        Level of the test.
+    rng : None, int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    StartLawAudit
+
+    Examples
+    --------
+    >>> from liesym.algebra import Representation, so
+    >>> from liesym.envs import circle_tasks
+    >>> fam = circle_tasks()  # starts N(0, sigma0^2 I): rotation-invariant
+    >>> audit_start_law(fam, Representation(so(2), so(2)), rng=0).invariant
+    True
+    """
+    if not isinstance(family, GymnasiumFamily):
+        raise TypeError(f"family: expected a GymnasiumFamily, got {type(family).__name__}")
+    rep = family.representation if representation is None else representation
+    if not isinstance(rep, Representation):
+        raise ValueError("representation: required (the family declares none)")
+    if rep.state_dim != family.observation_dim:
+        raise ValueError(
+            f"representation: acts on R^{rep.state_dim}, observations are in "
+            f"R^{family.observation_dim}"
+        )
+    n_samples = as_count(n_samples, "n_samples")
+    n_permutations = as_count(n_permutations, "n_permutations")
+    rng = as_rng(rng)
+    starts = family.sample_starts(2 * n_samples, rng=rng)
+    own, other = starts[:n_samples], starts[n_samples:]
+    moved = act(_group_elements(rep, n_samples, rng), other)
+    pooled = np.concatenate([own, moved])
+    d = np.linalg.norm(pooled[:, None] - pooled[None], axis=-1)
+    first = np.arange(2 * n_samples) < n_samples
+    stat = _energy(d, first)
+    null = [_energy(d, rng.permutation(first)) for _ in range(n_permutations)]
+    p = (1 + sum(v >= stat for v in null)) / (1 + n_permutations)
+    return StartLawAudit(
+        statistic=stat,
+        p_value=float(p),
+        invariant=bool(p >= alpha),
+        alpha=float(alpha),
+        mean_shift=moved.mean(axis=0) - own.mean(axis=0),
+        n_samples=n_samples,
     )

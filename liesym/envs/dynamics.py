@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from liesym._core import as_finite_array, as_positive, as_square_matrix
+from liesym.algebra.affine import act  # noqa: F401  (re-exported: the affine convention)
 
 TERMINATION_RADIUS = float(np.hypot(0.1, 0.1))
 """The prototype's termination radius ``|(0.1, 0.1)| = 0.1414...``."""
@@ -32,36 +33,31 @@ def _invertible(c, name: str, n: int) -> np.ndarray:
     return c
 
 
-def act(element, points) -> np.ndarray:
-    """Apply linear (n, n) or homogeneous affine (n+1, n+1) matrices to points.
+@dataclass(frozen=True, eq=False)
+class NavigationStep:
+    """One vectorised step of the navigation system (batch axes first).
 
-    Parameters
+    Attributes
     ----------
-    element : array-like, shape=[..., n, n] or [..., n+1, n+1]
-        Group elements; the affine form ``[[A, b], [0, 1]]`` maps ``x -> A x + b``.
-    points : array-like, shape=[..., n]
-        Broadcast against the batch axes of ``element``.
-
-    Returns
-    -------
-    ndarray, shape=[..., n]
-
-    Examples
-    --------
-    >>> act([[1.0, 0.0, 2.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], [1.0, 1.0])
-    array([3., 1.])
+    applied : ndarray, shape=[..., n]
+        The actions as applied (projected onto the admissible set).
+    next_states : ndarray, shape=[..., n]
+        ``walls(s + applied) + noise``.
+    distance : ndarray, shape=[...]
+        Task distance ``|P (s' - g)|`` of the next states.
+    terminated : ndarray of bool, shape=[...]
+        ``distance < termination_radius``.
     """
-    g = np.asarray(element, dtype=np.float64)
-    p = np.asarray(points, dtype=np.float64)
-    n = p.shape[-1]
-    if g.shape[-1] == n + 1:
-        return np.einsum("...ij,...j->...i", g[..., :n, :n], p) + g[..., :n, n]
-    if g.shape[-1] != n:
-        raise ValueError(
-            f"element: expected shape [..., {n}, {n}] or [..., {n + 1}, {n + 1}] for points "
-            f"of R^{n}, got {g.shape}"
-        )
-    return np.einsum("...ij,...j->...i", g, p)
+
+    applied: np.ndarray
+    next_states: np.ndarray
+    distance: np.ndarray
+    terminated: np.ndarray
+
+    @property
+    def rewards(self) -> np.ndarray:
+        """Rewards ``-distance``, shape=[...]."""
+        return -self.distance
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,9 +213,53 @@ class NavigationDynamics:
 
     def mean_step(self, states, actions) -> np.ndarray:
         """The noise-free next state ``F(s, a) = walls(s + proj(a))``, shape=[..., n]."""
-        return self._mean_step(
-            _points(states, "states", self.n), _points(actions, "actions", self.n)
-        )
+        states = _points(states, "states", self.n)
+        return self._walls(states + self._project(_points(actions, "actions", self.n)))
+
+    def transition(self, states, actions, goals, noise=None, *, check: bool = True):
+        """The system's one step: project, move, add noise, measure the task distance.
+
+        Every env, collector, rollout and audit of the navigation system steps through this
+        function (batch axes first, everything broadcast).
+
+        Parameters
+        ----------
+        states : array-like, shape=[..., n]
+        actions : array-like, shape=[..., n]
+            Raw actions (projected onto the admissible set).
+        goals : array-like, shape=[..., n]
+        noise : array-like, shape=[..., n], optional
+            Additive noise of this step (e.g. from :meth:`sample_noise`); none by default.
+        check : bool, optional, default: True
+            Validate the inputs (hot loops that already did pass False).
+
+        Returns
+        -------
+        NavigationStep
+
+        Examples
+        --------
+        >>> dyn = NavigationDynamics()
+        >>> step = dyn.transition([[0.0, 0.0]], [[1.0, 0.0]], [1.0, 0.0])
+        >>> step.applied, step.next_states, step.rewards
+        (array([[0.1, 0. ]]), array([[0.1, 0. ]]), array([-0.9]))
+        """
+        if check:
+            states = _points(states, "states", self.n)
+            actions = _points(actions, "actions", self.n)
+            goals = _points(goals, "goals", self.n)
+            if noise is not None:
+                noise = _points(noise, "noise", self.n)
+        applied = self._project(actions)
+        nxt = self._walls(states + applied)
+        if noise is not None:
+            nxt = nxt + noise
+        distance = self._distance(nxt, goals)
+        return NavigationStep(applied, nxt, distance, distance < self.termination_radius)
+
+    def clip_to_arena(self, points) -> np.ndarray:
+        """Points clipped to the walls ``[-arena, arena]^n`` (unchanged without walls)."""
+        return self._walls(_points(points, "points", self.n))
 
     def sample_noise(self, size, rng: np.random.Generator) -> np.ndarray:
         """Noise ``sigma C z``, z standard normal, shape=[*size, n]."""
@@ -275,13 +315,6 @@ class NavigationDynamics:
 
     def _walls(self, y: np.ndarray) -> np.ndarray:
         return y if self.arena is None else np.clip(y, -self.arena, self.arena)
-
-    def _advance(self, s: np.ndarray, applied: np.ndarray) -> np.ndarray:
-        # Noise-free move by an already projected action.
-        return self._walls(s + applied)
-
-    def _mean_step(self, s: np.ndarray, a: np.ndarray) -> np.ndarray:
-        return self._advance(s, self._project(a))
 
     def _scaled_normal(self, scale: float, size, rng: np.random.Generator) -> np.ndarray:
         size = (size,) if np.isscalar(size) else tuple(size)

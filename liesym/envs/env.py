@@ -120,11 +120,11 @@ class NavigationEnv(gym.Env):
         """
         dyn = self.dynamics
         action = as_vector(action, dyn.n, "action")
-        applied = dyn._project(action)
-        self.state = dyn._advance(self.state, applied) + dyn.sample_noise((), self.np_random)
+        noise = dyn.sample_noise((), self.np_random)
+        step = dyn.transition(self.state, action, self.goal, noise, check=False)
+        self.state = step.next_states
         self.elapsed_steps += 1
-        distance = float(dyn._distance(self.state, self.goal))
-        terminated = distance < dyn.termination_radius
+        distance = float(step.distance)
         truncated = self.elapsed_steps >= dyn.max_steps
-        info = {"applied_action": applied, "distance": distance}
-        return self.state.copy(), -distance, bool(terminated), bool(truncated), info
+        info = {"applied_action": step.applied, "distance": distance}
+        return self.state.copy(), -distance, bool(step.terminated), bool(truncated), info

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from liesym._core import NotCertifiedError, as_finite_array, as_rng, as_square_matrix
-from liesym.algebra import LieAlgebra, sqrt_spd
+from liesym.algebra import LieAlgebra, affine_fixed_point, sqrt_spd
 from liesym.manifolds import _geomstats
 from liesym.manifolds._rotations import rotation_angles, rotation_log, skew_exp
 
@@ -35,10 +35,9 @@ def _linear_algebra(algebra: LieAlgebra, tol: float) -> LieAlgebra:
         return LieAlgebra(w)
     # A compact group of affine maps fixes the centroid of every orbit, so a common fixed
     # point c (W_i c + b_i = 0 for all i) is necessary; without one the group is not compact.
-    a, rhs = w.reshape(-1, w.shape[-1]), -b.reshape(-1)
-    c = np.linalg.lstsq(a, rhs, rcond=None)[0]
-    miss = float(np.linalg.norm(a @ c - rhs))
-    if miss > tol * scale * np.sqrt(algebra.dim):
+    c, residual = affine_fixed_point(w, b, rcond=0.0)
+    miss = residual * float(np.sqrt(np.sum(w**2) + np.sum(b**2)))
+    if not np.isfinite(miss) or miss > tol * scale * np.sqrt(algebra.dim):
         raise NotCertifiedError(
             f"algebra: the affine generators ({algebra!r}) have no common fixed point "
             f"(least-squares miss {miss:.3g}), so they generate a non-compact group (e.g. "
@@ -348,7 +347,7 @@ class CompactLieGroup:
             mean = self.to_chart(self.exp(self.log(self.from_chart(mean))))
         return self.from_chart(mean)
 
-    def random(self, rng=None, size=()) -> np.ndarray:
+    def random(self, *, rng=None, size=()) -> np.ndarray:
         """Random elements, shape=[*size, n, n].
 
         Haar-distributed for SO(n) (QR of a Gaussian matrix); for a proper subgroup,

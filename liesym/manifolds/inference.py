@@ -23,7 +23,7 @@ import numpy as np
 import scipy.optimize
 from scipy.stats import qmc
 
-from liesym._core import as_generator_stack, as_rng, progress
+from liesym._core import as_finite_array, as_generator_stack, as_rng, progress
 from liesym.algebra import LieAlgebra
 from liesym.manifolds._rotations import rotation_angles, skew_exp
 from liesym.manifolds.group import CompactLieGroup
@@ -48,6 +48,9 @@ class _ChartModel:
                 f"base_reward: expected {flat.shape[0]} values for points of shape "
                 f"{flat.shape}, got shape {out.shape}"
             )
+        if not np.all(np.isfinite(out)):
+            bad = int(np.count_nonzero(~np.isfinite(out)))
+            raise ValueError(f"base_reward: returned {bad} NaN or infinite value(s)")
         return out.reshape(x.shape[:-1])
 
     def value(self, z: np.ndarray) -> np.ndarray:
@@ -66,10 +69,26 @@ class _ChartModel:
         return g @ self.chart_inverse  # chain rule: d/dz f(S^-1 z) = S^-T grad f, S symmetric
 
 
-def _losses(model: _ChartModel, y: np.ndarray, r: np.ndarray, rots: np.ndarray):
-    """Residuals (C, K) and losses (C,) of rotations (C, n, n) at chart points y (K, n)."""
+@dataclass(frozen=True, eq=False)
+class _ObservationModel:
+    """Base task's constant observation channels: residuals ``P x - c_0`` in chart coordinates."""
+
+    channels: np.ndarray  # (p,) indices of the task-carrying coordinates
+    center: np.ndarray  # (p,) their values in the base task
+    chart_inverse: np.ndarray
+
+    def value(self, z: np.ndarray) -> np.ndarray:
+        return (z @ self.chart_inverse)[..., self.channels] - self.center
+
+    def gradient(self, z: np.ndarray) -> np.ndarray:
+        rows = self.chart_inverse.T[self.channels]  # d(P S^-1 z)/dz, (p, n)
+        return np.broadcast_to(rows, (*z.shape[:-1], *rows.shape))
+
+
+def _losses(model, y: np.ndarray, r: np.ndarray, rots: np.ndarray):
+    """Residuals (C, K[, p]) and losses (C,) of rotations (C, n, n) at chart points y (K, n)."""
     e = r - model.value(y @ rots)  # rows of y @ R are R^T y_k
-    return e, np.einsum("ck,ck->c", e, e)
+    return e, np.sum(e.reshape(len(e), -1) ** 2, axis=1)
 
 
 def _refine(model, y, r, rots, unit, max_iter: int):
@@ -80,10 +99,13 @@ def _refine(model, y, r, rots, unit, max_iter: int):
     loss_prev = loss
     for _ in range(max_iter):
         z = y @ rots
-        g = model.gradient(z)  # (S, K, n)
-        jac = np.einsum("ska,jab,skb->skj", g, unit, z)  # de/d delta_j
+        g = model.gradient(z)  # (S, K, n), or (S, K, p, n) for vector residuals
+        if g.ndim == 3:
+            g = g[:, :, None]
+        jac = np.einsum("skpa,jab,skb->skpj", g, unit, z).reshape(len(z), -1, unit.shape[0])
+        flat = e.reshape(len(e), -1)
         jtj = np.einsum("skj,ski->sji", jac, jac)
-        jte = np.einsum("skj,sk->sj", jac, e)
+        jte = np.einsum("skj,sk->sj", jac, flat)
         damp = lam[:, None, None] * (
             np.eye(unit.shape[0]) * (np.diagonal(jtj, axis1=1, axis2=2)[:, None] + 1e-12)
         )
@@ -92,7 +114,7 @@ def _refine(model, y, r, rots, unit, max_iter: int):
         e_new, loss_new = _losses(model, y, r, trial)
         better = loss_new < loss
         rots = np.where(better[:, None, None], trial, rots)
-        e = np.where(better[:, None], e_new, e)
+        e = np.where(better.reshape(-1, *([1] * (e.ndim - 1))), e_new, e)
         loss = np.where(better, loss_new, loss)
         # Converged: the loss stops changing beyond round-off, reaches the round-off floor of
         # unit-scale rewards, or every step is refused.
@@ -187,18 +209,32 @@ def _stabilizer_basis(group: CompactLieGroup, reward, stabilizer) -> np.ndarray:
 class GroupInference:
     """Estimate the group element of an unseen task from k of its transitions.
 
+    Two kinds of task families: tasks carried in the **reward** (navigation: the goal is the
+    centre of the reward's level sets), where L minimises ``sum_k (r_k - r_0(L^-1 s'_k))^2``
+    with a model of the base reward; and tasks carried in the **observation** (Reacher: the
+    target is observed), where the base task's observations hold some coordinates constant
+    (``c_0``, the task channels) and L minimises ``sum_k |P L^-1 s_k - c_0|^2`` over the
+    states and next states of the k transitions. Both search the certified compact group.
+
     Parameters
     ----------
-    algebra : LieAlgebra
-        The task-group algebra (linear), certified compact.
+    group : CompactLieGroup or LieAlgebra
+        The task group (build it once with :meth:`CompactLieGroup.from_algebra` and reuse
+        it); a linear algebra, certified compact, is turned into its group at every fit.
     metric : array-like, shape=[n, n], optional
-        Its invariant form M; taken from :func:`liesym.verify.verify` when omitted.
+        Invariant form M of an algebra given as ``group``; taken from
+        :func:`liesym.verify.verify` when omitted.
     base_reward : callable, optional
         Model of the base reward on original coordinates, ``(N, n) -> (N,)``: a
         :class:`RewardProfile`, or any callable (a ``gradient`` method is used when present,
         central differences otherwise). Give this or ``base_data``.
     base_data : transitions record or (next_states, rewards), optional
-        Base-task data; a model of r_0 is fitted to it (see ``surrogate``).
+        Base-task data; a model of r_0 is fitted to it (see ``surrogate``). For
+        ``carrier="observation"``: a transitions record or the base task's states (N, n).
+    carrier : {"auto", "reward", "observation"}, optional, default: "auto"
+        Where the task lives. "auto": the observation when ``base_data`` is a record (or
+        array) whose states hold coordinates constant that the group moves, the reward
+        otherwise.
     center : array-like, shape=[n], optional
         Fixed point c_0 of the base task's symmetry (for the profile surrogate; estimated
         from ``base_data`` when omitted).
@@ -226,8 +262,12 @@ class GroupInference:
     Attributes
     ----------
     group_ : CompactLieGroup
-    base_model_ : callable
-        The base-reward model used.
+    carrier_ : str
+        "reward" or "observation".
+    base_model_ : callable or None
+        The base-reward model used (reward carrier).
+    task_channels_ : ndarray of int
+        The constant, moved observation coordinates (observation carrier; empty otherwise).
     element_ : ndarray, shape=[n, n]
         Estimated L, original coordinates.
     coordinates_ : ndarray, shape=[k]
@@ -256,11 +296,12 @@ class GroupInference:
 
     def __init__(
         self,
-        algebra: LieAlgebra,
+        group,
         metric=None,
         base_reward=None,
         base_data=None,
         *,
+        carrier: str = "auto",
         center=None,
         stabilizer=None,
         surrogate: str = "profile",
@@ -271,8 +312,9 @@ class GroupInference:
         progress: bool = False,
         rng=None,
     ) -> None:
-        self.algebra = algebra
+        self.group = group
         self.metric = metric
+        self.carrier = carrier
         self.base_reward = base_reward
         self.base_data = base_data
         self.center = center
@@ -285,6 +327,45 @@ class GroupInference:
         self.progress = progress
         self.rng = rng
 
+    @property
+    def algebra(self) -> LieAlgebra:
+        """The task-group algebra (of ``group``)."""
+        return self.group.algebra if isinstance(self.group, CompactLieGroup) else self.group
+
+    def _group(self) -> CompactLieGroup:
+        if isinstance(self.group, CompactLieGroup):
+            if self.metric is not None:
+                raise ValueError("metric: the CompactLieGroup already carries its invariant form")
+            return self.group
+        if not isinstance(self.group, LieAlgebra):
+            raise TypeError(
+                "group: expected a CompactLieGroup or a LieAlgebra, got "
+                f"{type(self.group).__name__}"
+            )
+        return CompactLieGroup.from_algebra(self.group, self.metric)
+
+    def _observation_model(self, group: CompactLieGroup):
+        """Task channels (constant in the base task, moved by the group) and their values."""
+        data = self.base_data
+        if data is None:
+            return None
+        states = getattr(data, "states", None)
+        if states is not None:
+            states = np.concatenate([states, data.next_states])
+        elif isinstance(data, np.ndarray) and data.ndim == 2:
+            states = data
+        else:
+            return None
+        if states.shape[1] != group.n or len(states) < 2:
+            return None
+        mean = states.mean(axis=0)
+        constant = states.std(axis=0) <= 1e-9 * np.maximum(1.0, np.abs(mean))
+        moved = np.abs(group.algebra.basis).max(axis=(0, 2)) > 0
+        channels = np.flatnonzero(constant & moved)
+        if channels.size == 0 or np.linalg.norm(mean[channels]) == 0:
+            return None
+        return _ObservationModel(channels, mean[channels], group.chart_inverse)
+
     def _base_model(self, group: CompactLieGroup):
         if (self.base_reward is None) == (self.base_data is None):
             raise ValueError("base_reward, base_data: give exactly one of them")
@@ -293,6 +374,8 @@ class GroupInference:
                 raise ValueError("base_reward: expected a callable on points (..., n)")
             return self.base_reward
         x, r = as_reward_data(self.base_data, name="base_data", n=group.n)
+        if np.ptp(r) == 0:
+            raise ValueError("base_data: the rewards are constant (they carry no task information)")
         if self.surrogate == "profile":
             return fit_reward_profile(x, r, group.metric, center=self.center)
         if self.surrogate == "rbf":
@@ -326,12 +409,41 @@ class GroupInference:
         self
         """
         self._check_params()
-        group = CompactLieGroup.from_algebra(self.algebra, self.metric)
-        points, rewards = as_reward_data(X, y, name="transitions", n=group.n)
-        model = self._base_model(group)
+        if self.carrier not in ("auto", "reward", "observation"):
+            raise ValueError(
+                f"carrier: expected 'auto', 'reward' or 'observation', got {self.carrier!r}"
+            )
+        group = self._group()
+        observed = None if self.carrier == "reward" else self._observation_model(group)
+        if self.carrier == "observation" and observed is None:
+            raise ValueError(
+                "base_data: no observation coordinate is constant in the base task and moved by "
+                "the group (the task is not carried in the observation)"
+            )
         rng = as_rng(self.rng)
-        chart_model = _ChartModel(model, group.chart_inverse)
-        stab = _stabilizer_basis(group, model, self.stabilizer)
+        if observed is not None:
+            states = getattr(X, "states", None)
+            if states is None:
+                states = as_finite_array(X, "transitions", ndim=2)
+            else:
+                states = np.concatenate([states, X.next_states])
+            if states.shape[1] != group.n:
+                raise ValueError(
+                    f"transitions: expected states with {group.n} coordinates, got {states.shape}"
+                )
+            points, rewards = states, np.zeros((len(states), observed.channels.size))
+            model, chart_model = None, observed
+            stab = group._unit_basis[:0]
+        else:
+            points, rewards = as_reward_data(X, y, name="transitions", n=group.n)
+            if len(rewards) > 1 and np.ptp(rewards) == 0.0:
+                raise ValueError(
+                    f"transitions: the rewards are constant (all {len(rewards)} equal), so no group element "
+                    "is preferred; the task cannot be inferred from these transitions"
+                )
+            model = self._base_model(group)
+            chart_model = _ChartModel(model, group.chart_inverse)
+            stab = _stabilizer_basis(group, model, self.stabilizer)
         count = self.n_candidates or (720 if group.dim == 1 else 1024 * group.dim)
         grid = _candidates(group, count, rng)
         grid_rots = skew_exp(np.tensordot(grid, group._unit_basis, axes=([-1], [0])))
@@ -363,6 +475,8 @@ class GroupInference:
             self.bootstrap_elements_ = np.empty((0, group.n, group.n))
         e, _ = _losses(chart_model, y_chart, rewards, rot[None])
         self.group_ = group
+        self.carrier_ = "reward" if observed is None else "observation"
+        self.task_channels_ = np.empty(0, dtype=int) if observed is None else observed.channels
         self.base_model_ = model
         self.element_ = group.from_chart(rot)
         self.coordinates_ = group.log(self.element_)

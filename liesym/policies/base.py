@@ -1,6 +1,6 @@
-"""Policies on point-navigation tasks: a protocol, a linear policy, a goal seeker and a random one.
+"""Policies: a protocol, a (rectangular, feature) linear policy, a goal seeker, random, zero.
 
-A policy maps states (batch axes first, ``[..., n]``) to actions ``[..., n]``. The classes here
+A policy maps states (batch axes first, ``[..., n]``) to actions ``[..., m]``. The classes here
 also accept the call ``policy(states, goals)`` of
 :func:`liesym.data.transitions.collect_transitions` (the goals are ignored: each policy
 solves one task).
@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from liesym._core import as_finite_array, as_rng
+from liesym._core import as_count, as_finite_array, as_positive, as_rng
 from liesym.envs.dynamics import NavigationDynamics
 
 
@@ -43,6 +43,20 @@ def _check_dynamics(dynamics, n: int | None = None) -> NavigationDynamics | None
     return dynamics
 
 
+def project_ball(actions, radius: float) -> np.ndarray:
+    """Actions projected radially onto the ball of ``radius`` (unchanged inside it).
+
+    Examples
+    --------
+    >>> project_ball([[3.0, 4.0], [0.1, 0.0]], 1.0)
+    array([[0.6, 0.8],
+           [0.1, 0. ]])
+    """
+    a = np.asarray(actions, dtype=np.float64)
+    norm = np.linalg.norm(a, axis=-1, keepdims=True)
+    return a * np.minimum(1.0, radius / np.where(norm > 0, norm, 1.0))
+
+
 class _CallAsCollector:
     """``policy(states, goals)`` as :func:`collect_transitions` calls it; goals are ignored."""
 
@@ -51,20 +65,83 @@ class _CallAsCollector:
 
 
 @dataclass(frozen=True, eq=False)
-class LinearPolicy(_CallAsCollector):
-    r"""The affine policy :math:`a = \mathrm{proj}(K s + b)` with the action-set projection.
-
-    Enough for point navigation: with ``K = -k I`` and ``b = k g`` it moves straight at the
-    goal at full speed once ``k |g - s|`` exceeds the action radius.
+class QuadraticFeatures:
+    """Fixed features ``(s, s_i s_j for (i, j) in pairs)`` of observations ``[..., n]``.
 
     Parameters
     ----------
-    gain : array-like, shape=[n, n]
-        The matrix K.
-    bias : array-like, shape=[n]
+    n : int
+        Dimension of the observations.
+    pairs : sequence of (int, int)
+        Products appended after the observation itself.
+    scale : array-like, shape=[n], optional
+        Multipliers applied to the observation first (bring coordinates of very different
+        ranges, e.g. angles and angular velocities, to one scale for the search).
+
+    Examples
+    --------
+    >>> QuadraticFeatures(2, [(0, 1)])([[2.0, 3.0]])
+    array([[2., 3., 6.]])
+    """
+
+    n: int
+    pairs: tuple = ()
+    scale: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = as_count(self.n, "n")
+        if self.scale is not None:
+            scale = as_finite_array(self.scale, "scale", ndim=1)
+            if scale.shape != (n,):
+                raise ValueError(f"scale: expected shape ({n},), got {scale.shape}")
+            scale.setflags(write=False)
+            object.__setattr__(self, "scale", scale)
+        pairs = tuple((int(i), int(j)) for i, j in self.pairs)
+        if any(not (0 <= i < n and 0 <= j < n) for i, j in pairs):
+            raise ValueError(f"pairs: expected indices in [0, {n}), got {pairs}")
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "pairs", pairs)
+
+    @property
+    def dim(self) -> int:
+        """Number of features."""
+        return self.n + len(self.pairs)
+
+    def __call__(self, states) -> np.ndarray:
+        """Features of observations ``[..., n]``, shape=[..., dim]."""
+        s = np.asarray(states, dtype=np.float64)
+        if self.scale is not None:
+            s = s * self.scale
+        if not self.pairs:
+            return s
+        i, j = np.array(self.pairs).T
+        return np.concatenate([s, s[..., i] * s[..., j]], axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class LinearPolicy(_CallAsCollector):
+    r"""The affine policy :math:`a = \mathrm{clip}(\mathrm{proj}(K \phi(s) + b))`.
+
+    Enough for point navigation: with ``K = -k I`` and ``b = k g`` it moves straight at the
+    goal at full speed once ``k |g - s|`` exceeds the action radius. K may be rectangular
+    (actions of another dimension than observations), ``phi`` fixed features.
+
+    Parameters
+    ----------
+    gain : array-like, shape=[m, d]
+        The matrix K (d = n without features).
+    bias : array-like, shape=[m]
         The vector b.
     dynamics : NavigationDynamics, optional
-        Its ``project_action`` is applied to ``K s + b``; None applies no projection.
+        Its ``project_action`` is applied to ``K s + b`` (navigation); None applies none.
+    low, high : array-like, shape=[m], optional
+        Box the actions are clipped to (an env's action space).
+    features : QuadraticFeatures, optional
+        Fixed features ``phi`` of the observations (identity by default).
+    radius : float, optional
+        Project actions radially onto the ball of this radius (before the box clip): the
+        largest rotation-invariant action set inside a symmetric box, so that rotated
+        actions of a transferred policy stay admissible.
 
     Examples
     --------
@@ -73,48 +150,111 @@ class LinearPolicy(_CallAsCollector):
     >>> pi.act([[0.0, 0.0], [0.95, 0.0]])
     array([[0.1 , 0.  ],
            [0.05, 0.  ]])
+    >>> force = LinearPolicy([[1.0, 0.0, 0.0, -1.0]], [0.0], low=[-0.5], high=[0.5])
+    >>> force.act([[2.0, 0.0, 0.0, 0.1]])  # 4-D state, 1-D clipped action
+    array([[0.5]])
     """
 
     gain: np.ndarray
     bias: np.ndarray
     dynamics: NavigationDynamics | None = None
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
+    features: QuadraticFeatures | None = None
+    radius: float | None = None
 
     def __post_init__(self) -> None:
+        if self.radius is not None:
+            object.__setattr__(self, "radius", as_positive(self.radius, "radius"))
         gain = as_finite_array(self.gain, "gain", ndim=2)
-        n = gain.shape[0]
-        if gain.shape != (n, n):
-            raise ValueError(f"gain: expected a square (n, n) matrix, got shape {gain.shape}")
+        m, d = gain.shape
         bias = as_finite_array(self.bias, "bias", ndim=1)
-        if bias.shape != (n,):
-            raise ValueError(f"bias: expected shape ({n},), got {bias.shape}")
+        if bias.shape != (m,):
+            raise ValueError(f"bias: expected shape ({m},), got {bias.shape}")
+        if self.features is not None:
+            if not isinstance(self.features, QuadraticFeatures):
+                raise TypeError(f"features: expected QuadraticFeatures, got {self.features!r}")
+            if self.features.dim != d:
+                raise ValueError(f"gain: expected {self.features.dim} columns (one per feature)")
+        if self.dynamics is not None and (m, d) != (self.dynamics.n, self.dynamics.n):
+            raise ValueError(
+                f"dynamics: a system of dimension {self.dynamics.n} needs a square gain "
+                f"({self.dynamics.n}, {self.dynamics.n}), got shape {gain.shape}"
+            )
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if value is not None:
+                value = as_finite_array(value, name)
+                if value.shape not in ((), (m,)):
+                    raise ValueError(f"{name}: expected shape ({m},), got {value.shape}")
+                value = np.broadcast_to(value, (m,)).copy()
+                value.setflags(write=False)
+                object.__setattr__(self, name, value)
         for arr in (gain, bias):
             arr.setflags(write=False)
         object.__setattr__(self, "gain", gain)
         object.__setattr__(self, "bias", bias)
-        object.__setattr__(self, "dynamics", _check_dynamics(self.dynamics, n))
+        object.__setattr__(self, "dynamics", _check_dynamics(self.dynamics))
 
     @property
     def n(self) -> int:
-        """Dimension of states and actions."""
+        """Dimension of the observations."""
+        return self.features.n if self.features is not None else int(self.gain.shape[1])
+
+    @property
+    def action_dim(self) -> int:
+        """Dimension of the actions."""
         return int(self.gain.shape[0])
 
     @classmethod
-    def from_params(cls, params, n: int, dynamics=None) -> "LinearPolicy":
-        """The policy of the flat parameter vector ``(K.ravel(), b)`` of length ``n^2 + n``."""
+    def from_params(
+        cls,
+        params,
+        n: int,
+        dynamics=None,
+        *,
+        action_dim=None,
+        low=None,
+        high=None,
+        features=None,
+        radius=None,
+    ) -> "LinearPolicy":
+        """The policy of the flat parameter vector ``(K.ravel(), b)``.
+
+        Parameters
+        ----------
+        params : array-like, shape=[m * d + m]
+        n : int
+            Observation dimension (d = n, or ``features.dim``).
+        dynamics : NavigationDynamics, optional
+        action_dim : int, optional
+            m (default n).
+        low, high, features
+            As in the constructor.
+        """
+        m = n if action_dim is None else action_dim
+        d = n if features is None else features.dim
         params = as_finite_array(params, "params", ndim=1)
-        if params.shape != (n * n + n,):
-            raise ValueError(f"params: expected shape ({n * n + n},), got {params.shape}")
-        return cls(params[: n * n].reshape(n, n), params[n * n :], dynamics)
+        if params.shape != (m * d + m,):
+            raise ValueError(f"params: expected shape ({m * d + m},), got {params.shape}")
+        return cls(params[: m * d].reshape(m, d), params[m * d :], dynamics, low, high, features)
 
     def as_params(self) -> np.ndarray:
-        """The flat parameter vector ``(K.ravel(), b)``, shape (n^2 + n,)."""
+        """The flat parameter vector ``(K.ravel(), b)``, shape (m d + m,)."""
         return np.concatenate([self.gain.ravel(), self.bias])
 
     def act(self, states) -> np.ndarray:
-        """Actions ``proj(K s + b)``, shape=[..., n]."""
+        """Actions ``clip(proj(K phi(s) + b))``, shape=[..., m]."""
         s = check_states(states, self.n)
-        raw = s @ self.gain.T + self.bias
-        return raw if self.dynamics is None else self.dynamics._project(raw)
+        x = s if self.features is None else self.features(s)
+        raw = x @ self.gain.T + self.bias
+        if self.dynamics is not None:
+            raw = self.dynamics.project_action(raw)
+        if self.radius is not None:
+            raw = project_ball(raw, self.radius)
+        if self.low is not None or self.high is not None:
+            raw = np.clip(raw, self.low, self.high)
+        return raw
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,10 +301,15 @@ class GoalSeekingPolicy(_CallAsCollector):
         """Dimension of states and actions."""
         return self.dynamics.n
 
+    @property
+    def action_dim(self) -> int:
+        """Dimension of the actions (that of the states)."""
+        return self.dynamics.n
+
     def act(self, states) -> np.ndarray:
         """Actions ``proj(k (g - s))``, shape=[..., n]."""
         s = check_states(states, self.n)
-        return self.dynamics._project(self.gain * (self.goal - s))
+        return self.dynamics.project_action(self.gain * (self.goal - s))
 
 
 class RandomPolicy(_CallAsCollector):
@@ -185,7 +330,7 @@ class RandomPolicy(_CallAsCollector):
     ((1000, 2), True)
     """
 
-    def __init__(self, dynamics: NavigationDynamics, rng=None):
+    def __init__(self, dynamics: NavigationDynamics, *, rng=None):
         dyn = _check_dynamics(dynamics)
         if dyn is None:
             raise ValueError("dynamics: expected a NavigationDynamics, got None")
@@ -200,7 +345,62 @@ class RandomPolicy(_CallAsCollector):
         """Dimension of states and actions."""
         return self.dynamics.n
 
+    @property
+    def action_dim(self) -> int:
+        """Dimension of the actions (that of the states)."""
+        return self.dynamics.n
+
     def act(self, states) -> np.ndarray:
         """Uniform actions in the admissible set, shape=[..., n]."""
         s = check_states(states, self.n)
         return self.dynamics.sample_actions(s.shape[:-1], self.rng)
+
+
+class ZeroPolicy(_CallAsCollector):
+    """The zero action (a floor that needs no training: doing nothing).
+
+    Examples
+    --------
+    >>> ZeroPolicy(3, 2).act(np.ones((4, 3))).shape
+    (4, 2)
+    """
+
+    def __init__(self, n: int, action_dim: int):
+        self.n = as_count(n, "n")
+        self.action_dim = as_count(action_dim, "action_dim")
+
+    def __repr__(self) -> str:
+        return f"ZeroPolicy(n={self.n}, action_dim={self.action_dim})"
+
+    def act(self, states) -> np.ndarray:
+        """Zeros, shape=[..., action_dim]."""
+        s = check_states(states, self.n)
+        return np.zeros((*s.shape[:-1], self.action_dim))
+
+
+class BoxRandomPolicy(_CallAsCollector):
+    """Actions uniform in an action Box (the floor of the normalised score on any env).
+
+    Examples
+    --------
+    >>> a = BoxRandomPolicy(4, [-1.0, -2.0], [1.0, 2.0], rng=0).act(np.zeros((5, 4)))
+    >>> a.shape, bool(np.all(np.abs(a) <= [1.0, 2.0]))
+    ((5, 2), True)
+    """
+
+    def __init__(self, n: int, low, high, *, rng=None):
+        self.n = as_count(n, "n")
+        self.low = as_finite_array(low, "low", ndim=1)
+        self.high = as_finite_array(high, "high", ndim=1)
+        if self.low.shape != self.high.shape or np.any(self.low > self.high):
+            raise ValueError("low, high: expected a bounded box with low <= high")
+        self.action_dim = int(self.low.shape[0])
+        self.rng = as_rng(rng)
+
+    def __repr__(self) -> str:
+        return f"BoxRandomPolicy(n={self.n}, action_dim={self.action_dim})"
+
+    def act(self, states) -> np.ndarray:
+        """Uniform actions in the box, shape=[..., m]."""
+        s = check_states(states, self.n)
+        return self.rng.uniform(self.low, self.high, size=(*s.shape[:-1], self.action_dim))

@@ -14,7 +14,10 @@ import numpy as np
 
 from liesym._core import as_count, as_finite_array, as_positive, as_rng
 from liesym._core import progress as progress_bar
-from liesym.policies.base import LinearPolicy
+from liesym.envs.family import GymnasiumFamily
+from liesym.envs.navigation import TaskFamily
+from liesym.policies.base import LinearPolicy, project_ball
+from liesym.policies.episodes import PopulationEpisodes
 from liesym.policies.rollout import (
     affine_returns,
     as_dynamics,
@@ -60,10 +63,11 @@ def cem_search(
     population: int = 48,
     elite_frac: float = 0.2,
     min_std: float = 0.01,
+    covariance: str = "diagonal",
     rng=None,
     progress: bool = False,
 ) -> CEMResult:
-    """Maximise a vectorised score with the cross-entropy method (diagonal Gaussian).
+    """Maximise a vectorised score with the cross-entropy method (Gaussian search law).
 
     Each iteration samples ``population - 1`` parameter vectors around the mean, adds the
     mean itself (so its score, measured on the same random numbers, is the learning curve),
@@ -81,6 +85,9 @@ def cem_search(
     elite_frac : float, optional, default: 0.2
     min_std : float, optional, default: 0.01
         Floor of the standard deviations (keeps exploring).
+    covariance : {"diagonal", "full"}, optional, default: "diagonal"
+        "full" refits the elite covariance (shrunk halfway to its diagonal): it follows
+        correlated parameters (gain ratios) that a diagonal law zigzags along.
     rng : None, int or numpy.random.Generator, optional
     progress : bool, optional, default: False
 
@@ -107,14 +114,18 @@ def cem_search(
         raise ValueError(f"population: expected at least 2 members, got {population}")
     elite_frac = _check_fraction(elite_frac, "elite_frac")
     min_std = as_positive(min_std, "min_std", allow_zero=True)
+    if covariance not in ("diagonal", "full"):
+        raise ValueError(f"covariance: expected 'diagonal' or 'full', got {covariance!r}")
     n_elite = max(1, round(elite_frac * population))
     rng = as_rng(rng)
     history, elite_history = [], []
+    root = std[..., :, None] * np.eye(mean.shape[-1])  # square root of the covariance
     for _ in progress_bar(range(n_iterations), enable=progress, desc="CEM"):
         eps = rng.standard_normal((*mean.shape[:-1], population - 1, mean.shape[-1]))
-        members = np.concatenate(
-            [mean[..., None, :], mean[..., None, :] + std[..., None, :] * eps], axis=-2
+        step = (
+            std[..., None, :] * eps if covariance == "diagonal" else eps @ np.swapaxes(root, -1, -2)
         )
+        members = np.concatenate([mean[..., None, :], mean[..., None, :] + step], axis=-2)
         scores = np.asarray(score(members, rng), dtype=np.float64)
         if scores.shape != members.shape[:-1]:
             raise ValueError(
@@ -127,6 +138,11 @@ def cem_search(
         elite_history.append(np.take_along_axis(scores, best, axis=-1).mean(axis=-1))
         mean = elite.mean(axis=-2)
         std = np.maximum(elite.std(axis=-2), min_std)
+        if covariance == "full":
+            dev = elite - mean[..., None, :]
+            cov = np.swapaxes(dev, -1, -2) @ dev / n_elite
+            diag = std[..., :, None] ** 2 * np.eye(mean.shape[-1])
+            root = np.linalg.cholesky(0.5 * cov + 0.5 * diag)
     return CEMResult(mean, std, np.array(history), np.array(elite_history))
 
 
@@ -154,6 +170,8 @@ class CEMTrainer:
     n_restarts : int, optional, default: 3
     n_eval_episodes : int, optional, default: 128
         Episodes of the final choice between restarts.
+    covariance : {"diagonal", "full"}, optional, default: "diagonal"
+        Search law of :func:`cem_search`.
     rng : None, int or numpy.random.Generator, optional
     progress : bool, optional, default: False
 
@@ -191,6 +209,8 @@ class CEMTrainer:
         min_std: float = 0.01,
         n_restarts: int = 3,
         n_eval_episodes: int = 128,
+        covariance: str = "diagonal",
+        *,
         rng=None,
         progress: bool = False,
     ):
@@ -202,6 +222,7 @@ class CEMTrainer:
         self.min_std = min_std
         self.n_restarts = n_restarts
         self.n_eval_episodes = n_eval_episodes
+        self.covariance = covariance
         self.rng = rng
         self.progress = progress
 
@@ -216,6 +237,7 @@ class CEMTrainer:
         returns: Callable[[np.ndarray, int, np.random.Generator], np.ndarray],
         dim: int,
         problems: tuple[int, ...] = (),
+        *,
         rng=None,
     ) -> CEMResult:
         """Maximise mean returns over flat parameters with this trainer's settings.
@@ -258,6 +280,7 @@ class CEMTrainer:
             population=self.population,
             elite_frac=self.elite_frac,
             min_std=self.min_std,
+            covariance=self.covariance,
             rng=rng,
             progress=self.progress,
         )
@@ -275,18 +298,37 @@ class CEMTrainer:
             np.squeeze(np.take_along_axis(result.elite_history, best[None], -1), -1),
         )
 
-    def fit(self, dynamics, goals) -> "CEMTrainer":
-        """Train one policy per goal.
+    def fit(self, dynamics, goals, *, start_moves=None, features=None, radius=None) -> "CEMTrainer":
+        """Train one policy per goal (navigation) or task (any family).
 
         Parameters
         ----------
-        dynamics : NavigationDynamics or TaskFamily
-        goals : array-like, shape=[n] or [G, n]
+        dynamics : NavigationDynamics, TaskFamily or GymnasiumFamily
+            A navigation system trains through its vectorised fast path; any other family
+            through its :meth:`~liesym.envs.GymnasiumFamily.batch` of envs, every member of
+            the population on the same reset seeds (common random numbers).
+        goals : array-like, shape=[n] or [G, n], or sequence of task parameters
+            The goals of a navigation system, or the tasks of a family.
+        start_moves : callable, optional
+            ``start_moves(rng, shape) -> elements [*shape, n, n]``: group elements moving the
+            start states (training on the symmetrised start law; any family but the
+            navigation fast path).
+        features : QuadraticFeatures, optional
+            Fixed features of the linear policy (any family).
+        radius : float, optional
+            Project actions onto the ball of this radius (see :class:`LinearPolicy`).
 
         Returns
         -------
         self
         """
+        if isinstance(dynamics, GymnasiumFamily) and (
+            not isinstance(dynamics, TaskFamily)
+            or start_moves is not None
+            or features is not None
+            or radius is not None
+        ):
+            return self._fit_family(dynamics, goals, start_moves, features, radius)
         dyn = as_dynamics(dynamics)
         n = dyn.n
         goals = np.atleast_2d(check_goals(goals, n))
@@ -294,7 +336,7 @@ class CEMTrainer:
 
         def returns(params, n_episodes, rng):
             # params (G, M, d); one noise batch per goal, shared by all M members.
-            noise = rollout_noise(dyn, (n_goals, 1, n_episodes), rng)
+            noise = rollout_noise(dyn, (n_goals, 1, n_episodes), rng=rng)
             gain = params[..., None, : n * n].reshape(*params.shape[:-1], 1, n, n)
             bias = params[..., None, n * n :]
             return affine_returns(gain, bias, dyn, goals[:, None, None, :], noise).mean(-1)
@@ -304,6 +346,50 @@ class CEMTrainer:
         self.history_ = result.history
         self.elite_history_ = result.elite_history
         self.policies_ = [LinearPolicy.from_params(p, n, dyn) for p in self.params_]
+        self.policy_ = self.policies_[0]
+        return self
+
+    def _fit_family(self, family, tasks, start_moves, features, radius) -> "CEMTrainer":
+        tasks = list(tasks) if not isinstance(tasks, np.ndarray) or tasks.ndim > 1 else [tasks]
+        if not tasks:
+            raise ValueError("goals: expected at least one task")
+        if start_moves is not None and not callable(start_moves):
+            raise ValueError(f"start_moves: expected a callable (rng, shape), got {start_moves!r}")
+        n, m = family.observation_dim, family.action_dim
+        low, high = family.action_bounds
+        if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
+            raise ValueError("family: CEM policies clip to the action box, which must be bounded")
+        feats = (lambda x: x) if features is None else features
+        d = n if features is None else features.dim
+        g = len(tasks)
+        runs = PopulationEpisodes(family, tasks)
+
+        def returns(params, n_episodes, rng):
+            # params (G, M, dim); every member meets the same seeds and start moves.
+            members = params.shape[1]
+            shape = (g, members, n_episodes)
+            moves = None if start_moves is None else start_moves(rng, (g, n_episodes))
+            gain = params[:, :, None, : m * d].reshape(g, members, 1, m, d)
+            gain = np.broadcast_to(gain, (*shape, m, d)).reshape(-1, m, d)
+            bias = np.broadcast_to(params[:, :, None, m * d :], (*shape, m)).reshape(-1, m)
+
+            def act(obs):
+                raw = np.einsum("bij,bj->bi", gain, feats(obs)) + bias
+                raw = raw if radius is None else project_ball(raw, radius)
+                return np.clip(raw, low, high)
+
+            return runs.returns(members, n_episodes, act, rng=rng, moves=moves).mean(axis=-1)
+
+        result = self.search(returns, m * d + m, (g,))
+        self.params_ = result.mean
+        self.history_ = result.history
+        self.elite_history_ = result.elite_history
+        self.policies_ = [
+            LinearPolicy.from_params(
+                p, n, action_dim=m, low=low, high=high, features=features, radius=radius
+            )
+            for p in self.params_
+        ]
         self.policy_ = self.policies_[0]
         return self
 
@@ -323,7 +409,7 @@ class TrainingResult:
     history: np.ndarray
 
 
-def train_policy(dynamics, goal, rng=None, **options) -> TrainingResult:
+def train_policy(dynamics, goal, *, rng=None, **options) -> TrainingResult:
     """Train a :class:`LinearPolicy` on one task with :class:`CEMTrainer`.
 
     Parameters

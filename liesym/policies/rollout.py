@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from liesym._core import as_count, as_finite_array, as_rng
-from liesym.envs.dynamics import NavigationDynamics, act
-from liesym.envs.families import TaskFamily
+from liesym.algebra import act, linear_part
+from liesym.envs.dynamics import NavigationDynamics
+from liesym.envs.navigation import TaskFamily
 from liesym.policies.base import Policy
 
 
@@ -36,16 +37,6 @@ def check_goals(goals, n: int, name: str = "goals") -> np.ndarray:
     if arr.shape[-1] != n or arr.shape[0] < 1:
         raise ValueError(f"{name}: expected shape ({n},) or (G, {n}) with G >= 1, got {arr.shape}")
     return arr
-
-
-def linear_part(element, n: int, name: str = "element") -> np.ndarray:
-    """The linear part (n, n) of a linear (n, n) or homogeneous affine (n+1, n+1) element."""
-    g = np.asarray(element, dtype=np.float64)
-    if g.shape[-2:] == (n + 1, n + 1):
-        return g[..., :n, :n]
-    if g.shape[-2:] != (n, n):
-        raise ValueError(f"{name}: expected shape ({n}, {n}) or ({n + 1}, {n + 1}), got {g.shape}")
-    return g
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,7 +119,7 @@ class RolloutNoise:
         return RolloutNoise(starts, steps)
 
 
-def rollout_noise(dynamics, shape, rng=None, *, max_steps: int | None = None) -> RolloutNoise:
+def rollout_noise(dynamics, shape, *, rng=None, max_steps: int | None = None) -> RolloutNoise:
     """Draw start states and step noise for episodes of batch shape ``shape``.
 
     Parameters
@@ -245,12 +236,11 @@ def simulate(
         states[..., 0, :] = state
     t_end = 0
     for t in range(horizon):
-        applied = dyn._project(act_fn(state))
-        nxt = dyn._advance(state, applied) + noise.steps[..., t, :]
-        distance = dyn._distance(nxt, goals)
+        step = dyn.transition(state, act_fn(state), goals, noise.steps[..., t, :], check=False)
+        applied, nxt, distance = step.applied, step.next_states, step.distance
         total -= np.where(alive, distance, 0.0)
         lengths += alive
-        reached = alive & (distance < dyn.termination_radius)
+        reached = alive & step.terminated
         success |= reached
         if record:
             live = alive[..., None]
@@ -313,10 +303,10 @@ def affine_returns(gain, bias, dynamics: NavigationDynamics, goals, noise: Rollo
     total = np.zeros(rows)
     for t in range(min(dyn.max_steps, noise.max_steps)):
         raw = np.einsum("rij,rj->ri", gain, state) + bias
-        state = dyn._advance(state, dyn._project(raw)) + table[source, t]
-        distance = dyn._distance(state, goal)
+        step = dyn.transition(state, raw, goal, table[source, t], check=False)
+        state, distance = step.next_states, step.distance
         total[ids] -= distance
-        running = distance >= dyn.termination_radius
+        running = ~step.terminated
         if not running.all():
             ids, gain, bias, goal, state, source = (
                 x[running] for x in (ids, gain, bias, goal, state, source)
@@ -349,8 +339,8 @@ def rollout(
     dynamics,
     goals,
     n_episodes: int | None = None,
-    rng=None,
     *,
+    rng=None,
     noise: RolloutNoise | None = None,
     trajectories: bool = False,
 ) -> Rollouts:
@@ -382,7 +372,7 @@ def rollout(
     >>> from liesym.envs import circle_tasks
     >>> from liesym.policies import GoalSeekingPolicy
     >>> fam = circle_tasks()
-    >>> out = rollout(GoalSeekingPolicy(fam.base_goal, fam.dynamics), fam, fam.base_goal, 32, 0)
+    >>> out = rollout(GoalSeekingPolicy(fam.base_goal, fam.dynamics), fam, fam.base_goal, 32, rng=0)
     >>> out.returns.shape, out.success_rate
     ((32,), 1.0)
     """
@@ -393,7 +383,7 @@ def rollout(
     if noise is None:
         n_episodes = 16 if n_episodes is None else as_count(n_episodes, "n_episodes")
         shape = (n_episodes,) if n_goals is None else (n_goals, n_episodes)
-        noise = rollout_noise(dyn, shape, rng)
+        noise = rollout_noise(dyn, shape, rng=rng)
     else:
         if not isinstance(noise, RolloutNoise):
             raise ValueError(f"noise: expected a RolloutNoise, got {type(noise).__name__}")

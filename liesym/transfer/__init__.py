@@ -19,6 +19,7 @@ from liesym.transfer.evaluate import (
     REFERENCE_METHODS,
     CurveBand,
     RegretCurve,
+    compare_policies,
     evaluate_transfer,
     nearest_task_policies,
     regret_curve,
@@ -30,6 +31,7 @@ from liesym.transfer.hereditary import (
     equivariance_defect,
     hereditary_policies,
 )
+from liesym.transfer.metrics import goal_angle_error, normalised_score, relative_regret
 
 __all__ = [
     "REFERENCE_METHODS",
@@ -39,13 +41,17 @@ __all__ = [
     "HereditaryPolicy",
     "RegretCurve",
     "check_element",
+    "compare_policies",
     "encoder_loss",
     "equivariance_defect",
     "evaluate_transfer",
+    "goal_angle_error",
     "hereditary_policies",
     "info_nce",
     "nearest_task_policies",
+    "normalised_score",
     "regret_curve",
+    "relative_regret",
     "task_distance",
     "transition_features",
 ]

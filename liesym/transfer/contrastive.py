@@ -26,8 +26,11 @@ from liesym._core import as_count, as_finite_array, as_rng
 from liesym._core import progress as progress_bar
 from liesym.data.transitions import Transitions, collect_transitions
 from liesym.discovery._adam import Adam
+from liesym.envs.family import GymnasiumFamily
+from liesym.envs.navigation import TaskFamily
 from liesym.policies.base import LinearPolicy
 from liesym.policies.cem import CEMTrainer
+from liesym.policies.episodes import PopulationEpisodes
 from liesym.policies.rollout import (
     affine_returns,
     as_dynamics,
@@ -194,8 +197,20 @@ def encoder_loss(theta: np.ndarray, x: np.ndarray, labels, temperature: float, h
     return loss, np.concatenate([g_w1.ravel(), g_b1, g_w2.ravel(), g_b2])
 
 
-def _contexts(system, goals: np.ndarray, count: int, k: int, rng) -> np.ndarray:
-    """``count`` exploration contexts of k transitions per goal, features (T, count, k, f)."""
+def _contexts(system, goals, count: int, k: int, rng) -> np.ndarray:
+    """``count`` exploration contexts of k transitions per goal, features (T, count, k, f).
+
+    Each transition is the first step of a fresh episode under uniform random actions (as
+    the test-time data of the hereditary inference).
+    """
+    if isinstance(system, GymnasiumFamily) and not isinstance(system, TaskFamily):
+        batch = system.batch(list(goals), count * k)
+        low, high = system.action_bounds
+        states = batch.reset(rng.integers(2**31 - 1, size=batch.n_envs))
+        actions = rng.uniform(low, high, size=(batch.n_envs, low.shape[0]))
+        nxt, rewards, _, _, applied = batch.step(actions)
+        rows = np.concatenate([states, applied, rewards[:, None], nxt], axis=1)
+        return rows.reshape(len(goals), count, k, -1)
     data = collect_transitions(system, np.repeat(goals, count, axis=0), k, rng=rng)
     return transition_features(data).reshape(goals.shape[0], count, k, -1)
 
@@ -265,6 +280,7 @@ class ContrastiveMetaPolicy:
         n_encoder_steps: int = 1000,
         lr: float = 1e-2,
         trainer: CEMTrainer | None = None,
+        *,
         rng=None,
         progress: bool = False,
     ):
@@ -299,11 +315,21 @@ class ContrastiveMetaPolicy:
         -------
         self
         """
-        dyn = as_dynamics(family)
-        n = dyn.n
-        goals = check_goals(train_goals, n, "train_goals")
-        if goals.ndim != 2 or goals.shape[0] < 2:
-            raise ValueError(f"train_goals: expected at least 2 goals (T, {n}), got {goals.shape}")
+        generic = isinstance(family, GymnasiumFamily) and not isinstance(family, TaskFamily)
+        if generic:
+            dyn = None
+            n, m = family.observation_dim, family.action_dim
+            goals = list(train_goals)
+            if len(goals) < 2:
+                raise ValueError(f"train_goals: expected at least 2 tasks, got {len(goals)}")
+        else:
+            dyn = as_dynamics(family)
+            n = m = dyn.n
+            goals = check_goals(train_goals, n, "train_goals")
+            if goals.ndim != 2 or goals.shape[0] < 2:
+                raise ValueError(
+                    f"train_goals: expected at least 2 goals (T, {n}), got {goals.shape}"
+                )
         k = as_count(self.context_size, "context_size")
         d = as_count(self.embed_dim, "embed_dim")
         h = as_count(self.hidden, "hidden")
@@ -317,7 +343,7 @@ class ContrastiveMetaPolicy:
         if not (np.isfinite(self.temperature) and self.temperature > 0):
             raise ValueError(f"temperature: expected a positive number, got {self.temperature}")
         rng = as_rng(self.rng)
-        n_tasks = goals.shape[0]
+        n_tasks = len(goals)
 
         # Encoder: InfoNCE over exploration contexts of the training tasks.
         pool = _contexts(family, goals, count, k, rng)
@@ -352,11 +378,13 @@ class ContrastiveMetaPolicy:
         # conditioned on the code of a fresh exploration context of its task.
         codes = self.encoder_.embed(_contexts(family, goals, count, k, rng))
         trainer = CEMTrainer() if self.trainer is None else self.trainer
+        if generic:
+            return self._fit_policy_generic(family, goals, codes, trainer, rng, n, m, d)
         nk, nb = n * n, n * d
 
         def returns(params, n_episodes, rng):
             # params (M, dim): rows are (members); batch (M, T, E).
-            noise = rollout_noise(dyn, (n_tasks, n_episodes), rng)
+            noise = rollout_noise(dyn, (n_tasks, n_episodes), rng=rng)
             z = codes[np.arange(n_tasks)[:, None], rng.integers(count, size=(n_tasks, n_episodes))]
             gain = params[:, :nk].reshape(-1, 1, 1, n, n)
             coupling = params[:, nk : nk + nb].reshape(-1, 1, 1, n, d)
@@ -365,15 +393,46 @@ class ContrastiveMetaPolicy:
             return out.mean(axis=(-2, -1))
 
         result = trainer.search(returns, nk + nb + n, rng=rng)
+        return self._keep(result, (n, n, d), goals, codes, dyn, (None, None))
+
+    def _keep(self, result, dims, tasks, codes, dynamics, bounds) -> "ContrastiveMetaPolicy":
+        """Unpack the searched ``(K, B, b)`` of an (m, n) policy with d-dim codes."""
+        m, n, d = dims
         p = result.mean
-        self.gain_ = p[:nk].reshape(n, n)
-        self.coupling_ = p[nk : nk + nb].reshape(n, d)
-        self.bias_ = p[nk + nb :]
+        self.gain_ = p[: m * n].reshape(m, n)
+        self.coupling_ = p[m * n : m * n + m * d].reshape(m, d)
+        self.bias_ = p[m * n + m * d :]
         self.history_ = result.history
-        self.train_goals_ = goals
+        self.train_goals_ = tasks
         self.train_codes_ = codes
-        self.dynamics_ = dyn
+        self.dynamics_ = dynamics
+        self.bounds_ = bounds
         return self
+
+    def _fit_policy_generic(self, family, tasks, codes, trainer, rng, n, m, d):
+        """CEM over ``(K, B, b)`` of ``clip(K s + B z + b)`` on any family's batched envs."""
+        low, high = family.action_bounds
+        n_tasks, count = codes.shape[:2]
+        nk, nb = m * n, m * d
+        runs = PopulationEpisodes(family, tasks)
+
+        def returns(params, n_episodes, rng):
+            members = params.shape[0]
+            shape = (n_tasks, members, n_episodes)
+            z = codes[np.arange(n_tasks)[:, None], rng.integers(count, size=(n_tasks, n_episodes))]
+            gain = params[:, :nk].reshape(1, members, 1, m, n)
+            coupling = params[:, nk : nk + nb].reshape(1, members, 1, m, d)
+            bias = (coupling @ z[:, None, :, :, None])[..., 0] + params[None, :, None, nk + nb :]
+            gain = np.broadcast_to(gain, (*shape, m, n)).reshape(-1, m, n)
+            bias = np.broadcast_to(bias, (*shape, m)).reshape(-1, m)
+
+            def act(obs):
+                return np.clip(np.einsum("bij,bj->bi", gain, obs) + bias, low, high)
+
+            return runs.returns(members, n_episodes, act, rng=rng).mean(axis=(0, 2))
+
+        result = trainer.search(returns, nk + nb + m, rng=rng)
+        return self._keep(result, (m, n, d), tasks, codes, None, (low, high))
 
     def embed(self, context: Transitions) -> np.ndarray:
         """The code z (d,) of a context of the task."""
@@ -382,9 +441,12 @@ class ContrastiveMetaPolicy:
     def adapt(self, context: Transitions) -> LinearPolicy:
         """The policy ``proj(K s + B z + b)`` for the task of ``context`` (z its code)."""
         z = self.embed(context)
-        return LinearPolicy(self.gain_, self.coupling_ @ z + self.bias_, self.dynamics_)
+        low, high = self.bounds_
+        return LinearPolicy(
+            self.gain_, self.coupling_ @ z + self.bias_, self.dynamics_, low=low, high=high
+        )
 
-    def policies(self, family, rng=None):
+    def policies(self, family, *, rng=None):
         """A factory ``goal -> policy``: explore k transitions of the task, then adapt.
 
         Parameters
@@ -400,4 +462,6 @@ class ContrastiveMetaPolicy:
         """
         rng = as_rng(rng)
         k = as_count(self.context_size, "context_size")
+        if isinstance(family, GymnasiumFamily) and not isinstance(family, TaskFamily):
+            return lambda task: self.adapt(collect_transitions(family, [task], k, rng=rng))
         return lambda goal: self.adapt(collect_transitions(family, goal, k, rng=rng))

@@ -15,9 +15,11 @@ import scipy.stats
 
 from liesym._core import as_count, as_rng
 from liesym._core import progress as progress_bar
-from liesym.envs.families import EllipseFamily, LineFamily, SphereFamily, TaskFamily
-from liesym.policies.base import Policy, RandomPolicy
+from liesym.envs.family import GymnasiumFamily
+from liesym.envs.navigation import TaskFamily
+from liesym.policies.base import BoxRandomPolicy, Policy, RandomPolicy
 from liesym.policies.cem import CEMTrainer
+from liesym.policies.episodes import evaluate_policies
 from liesym.policies.rollout import rollout, rollout_noise
 from liesym.transfer.contrastive import ContrastiveMetaPolicy
 from liesym.transfer.hereditary import hereditary_policies
@@ -59,33 +61,36 @@ def task_distance(family: TaskFamily, goals, others) -> np.ndarray:
            [1.5708, 1.5708]])
     """
     family = _check_family(family)
-    a = family.check_goals(goals, "goals")
-    b = family.check_goals(others, "others")
-    if isinstance(family, EllipseFamily):
-        diff = family.param_of(a)[:, None] - family.param_of(b)[None, :]
-        return np.abs((diff + np.pi) % (2 * np.pi) - np.pi)
-    if isinstance(family, SphereFamily):
-        ua = a / np.linalg.norm(a, axis=-1, keepdims=True)
-        ub = b / np.linalg.norm(b, axis=-1, keepdims=True)
-        cross = np.linalg.norm(np.cross(ua[:, None], ub[None, :]), axis=-1)
-        return np.arctan2(cross, ua @ ub.T)
-    if isinstance(family, LineFamily):
-        return np.abs(family.param_of(a)[:, None] - family.param_of(b)[None, :])
-    return np.linalg.norm(a[:, None] - b[None, :], axis=-1)
+    return family.pairwise_distance(goals, others)
 
 
 def nearest_task_policies(
-    family: TaskFamily, train_goals, train_policies: Sequence[Policy]
+    family: TaskFamily | None,
+    train_goals,
+    train_policies: Sequence[Policy],
+    *,
+    element_of: Callable | None = None,
+    train_elements=None,
+    distance: Callable | None = None,
 ) -> Callable[[np.ndarray], Policy]:
-    """A factory ``goal -> policy of the nearest training task`` (reuse without transfer).
+    """A factory ``task -> policy of the nearest training task`` (reuse without transfer).
 
     Parameters
     ----------
-    family : TaskFamily
-        Its :func:`task_distance` picks the nearest training task (true task parameters).
-    train_goals : array-like, shape=[T, n]
+    family : TaskFamily or None
+        Without ``element_of``: its :func:`task_distance` picks the nearest training task
+        (true task parameters: evaluation only).
+    train_goals : array-like, shape=[T, n], or sequence of tasks
     train_policies : sequence of Policy
-        One per training goal.
+        One per training task.
+    element_of : callable, optional
+        ``task -> inferred group element``: then the training task whose *inferred* element
+        ``train_elements[i]`` is nearest (by ``distance``) is picked: no privileged task
+        parameter is used.
+    train_elements : array-like, shape=[T, ...], optional
+        Inferred elements of the training tasks.
+    distance : callable, optional
+        ``distance(a, b) -> array`` between elements (e.g. ``CompactLieGroup.dist``).
 
     Returns
     -------
@@ -102,10 +107,26 @@ def nearest_task_policies(
     >>> pick([-0.6, 0.8]).goal.round(12) + 0.0
     array([-1.,  0.])
     """
+    pols = list(train_policies)
+    if not all(isinstance(p, Policy) for p in pols):
+        raise ValueError("train_policies: expected Policy objects (with act(states))")
+    if element_of is not None:
+        if train_elements is None or distance is None:
+            raise ValueError("train_elements, distance: required with element_of")
+        elements = np.asarray(train_elements, dtype=np.float64)
+        if len(elements) != len(pols):
+            raise ValueError(
+                f"train_policies: expected {len(elements)} policies (one per training element)"
+            )
+
+        def pick_by_element(task) -> Policy:
+            d = np.asarray(distance(elements, element_of(task)), dtype=np.float64)
+            return pols[int(np.argmin(d))]
+
+        return pick_by_element
     family = _check_family(family)
     goals = family.check_goals(train_goals, "train_goals")
-    pols = list(train_policies)
-    if len(pols) != goals.shape[0] or not all(isinstance(p, Policy) for p in pols):
+    if len(pols) != goals.shape[0]:
         raise ValueError(
             f"train_policies: expected {goals.shape[0]} policies (one per training goal), "
             f"got {len(pols)}"
@@ -181,11 +202,16 @@ class RegretCurve:
             raise ValueError(f"method: expected one of {self.methods}, got {method!r}")
         return self.methods.index(method)
 
+    @property
+    def relative_regret(self) -> np.ndarray:
+        """``(R_oracle - R) / |R_oracle|`` per method, seed and task, shape=[M, S, m]."""
+        oracle = self.returns[self.index("oracle")]
+        return (oracle - self.returns) / np.abs(oracle)
+
     def _metric(self, metric: str) -> np.ndarray:
-        if metric not in ("returns", "success", "regret", "score"):
-            raise ValueError(
-                f"metric: expected 'returns', 'success', 'regret' or 'score', got {metric!r}"
-            )
+        names = ("returns", "success", "regret", "score", "relative_regret")
+        if metric not in names:
+            raise ValueError(f"metric: expected one of {names}, got {metric!r}")
         return getattr(self, metric)
 
     def band(self, method: str, metric: str = "score") -> CurveBand:
@@ -244,8 +270,8 @@ def regret_curve(
     train_goals,
     n_episodes: int = 32,
     seeds=3,
-    rng=None,
     *,
+    rng=None,
     oracle: Callable[[np.ndarray], Policy] | Sequence[Policy] | None = None,
     trainer: CEMTrainer | None = None,
     level: float = 0.95,
@@ -328,9 +354,9 @@ def regret_curve(
     success = np.empty_like(returns)
     for s, seed in enumerate(progress_bar(seeds, enable=progress, desc="regret curve")):
         seed_rng = np.random.default_rng(seed)
-        noise = rollout_noise(dyn, (m, n_episodes), seed_rng)
+        noise = rollout_noise(dyn, (m, n_episodes), rng=seed_rng)
         tasks = [[factory(g) for g in test] for factory in policies.values()]
-        tasks += [oracle_policies, RandomPolicy(dyn, seed_rng)]
+        tasks += [oracle_policies, RandomPolicy(dyn, rng=seed_rng)]
         for i, pols in enumerate(tasks):
             out = rollout(pols, dyn, test, noise=noise)
             returns[i, s] = out.returns.mean(axis=-1)
@@ -358,6 +384,9 @@ def evaluate_transfer(
     test_goals,
     *,
     element_of: Callable[[np.ndarray], np.ndarray] | None = None,
+    train_elements=None,
+    element_distance: Callable | None = None,
+    extra: Mapping[str, Callable] | None = None,
     trainer: CEMTrainer | None = None,
     contrastive: ContrastiveMetaPolicy | None = None,
     n_episodes: int = 32,
@@ -381,6 +410,14 @@ def evaluate_transfer(
     element_of : callable, optional
         ``goal -> group element``; default the ground truth ``family.group_element``
         (pass an inferred one, e.g. from ``liesym.manifolds.GroupInference``).
+    train_elements : array-like, shape=[k, n, n], optional
+        Inferred elements of the training tasks; with ``element_of`` and
+        ``element_distance`` the nearest-task baseline picks by inferred element (no true
+        task parameter), otherwise by the family's true task distance.
+    element_distance : callable, optional
+        ``distance(elements, element)`` (e.g. ``CompactLieGroup.dist``).
+    extra : mapping of str to callable, optional
+        Further methods ``goal -> Policy`` evaluated alongside (e.g. the zero action).
     trainer : CEMTrainer, optional
         Training of the per-task policies (training tasks and oracle).
     contrastive : ContrastiveMetaPolicy, optional
@@ -404,10 +441,18 @@ def evaluate_transfer(
         model.fit(family, train)
     methods = {
         "hereditary": hereditary_policies(train_policies[0], element_of or family.group_element),
-        "nearest": nearest_task_policies(family, train, train_policies),
+        "nearest": nearest_task_policies(
+            family,
+            train,
+            train_policies,
+            element_of=element_of if train_elements is not None else None,
+            train_elements=train_elements,
+            distance=element_distance,
+        ),
     }
     if train.shape[0] >= 2:
-        methods["contrastive"] = model.policies(family, rng)
+        methods["contrastive"] = model.policies(family, rng=rng)
+    methods.update(extra or {})
     return regret_curve(
         family,
         methods,
@@ -415,7 +460,107 @@ def evaluate_transfer(
         train,
         n_episodes,
         seeds,
-        rng,
+        rng=rng,
         trainer=trainer,
         progress=progress,
+    )
+
+
+def _as_rows(tasks) -> np.ndarray:
+    """Tasks as a (T, d) float array when they are numeric vectors, else their indices."""
+    try:
+        arr = np.asarray([np.ravel(np.asarray(t, dtype=np.float64)) for t in tasks])
+        if arr.ndim == 2:
+            return arr
+    except (TypeError, ValueError):
+        pass
+    return np.arange(len(tasks), dtype=np.float64)[:, None]
+
+
+def compare_policies(
+    family: GymnasiumFamily,
+    policies: Mapping[str, Callable | Sequence[Policy]],
+    oracle: Sequence[Policy],
+    *,
+    tasks=None,
+    n_episodes: int = 16,
+    seeds=3,
+    level: float = 0.95,
+    progress: bool = False,
+) -> RegretCurve:
+    """Returns, regret and scores of policies on any family's tasks, common random numbers.
+
+    Every method meets the same reset seeds on every task: episode e of evaluation seed s
+    starts from ``reset(seed=default_rng(s).integers(2**31 - 1, size=n_episodes)[e])``.
+
+    Parameters
+    ----------
+    family : GymnasiumFamily
+    policies : mapping of str to callable or sequence of Policy
+        Method name -> factory ``task -> Policy`` (called once per seed and task) or one
+        policy per task.
+    oracle : sequence of Policy
+        One policy trained directly on each task (the reference of the score).
+    tasks : sequence, optional
+        Default ``family.test_tasks``.
+    n_episodes : int, optional, default: 16
+    seeds : int or sequence of int, optional, default: 3
+    level : float, optional, default: 0.95
+    progress : bool, optional, default: False
+
+    Returns
+    -------
+    RegretCurve
+        With the methods, then ``"oracle"`` and ``"random"`` (actions uniform in the action
+        box); ``success`` is NaN (generic envs report no goal); ``distance`` is the
+        ``task_distance`` to the nearest training task (NaN without one).
+    """
+    if not isinstance(family, GymnasiumFamily):
+        raise ValueError(f"family: expected a GymnasiumFamily, got {type(family).__name__}")
+    tasks = list(family.test_tasks if tasks is None else tasks)
+    names = [str(name) for name in policies]
+    clash = set(names) & set(REFERENCE_METHODS)
+    if clash:
+        raise ValueError(f"policies: the names {sorted(clash)} are reserved for the references")
+    oracle = list(oracle)
+    if len(oracle) != len(tasks):
+        raise ValueError(f"oracle: expected {len(tasks)} policies (one per task)")
+    n_episodes = as_count(n_episodes, "n_episodes")
+    seeds = _seeds(seeds)
+    if not 0 < level < 1:
+        raise ValueError(f"level: expected a confidence level in (0, 1), got {level!r}")
+    low, high = family.action_bounds
+    n, m = family.observation_dim, len(tasks)
+    returns = np.empty((len(names) + len(REFERENCE_METHODS), len(seeds), m))
+    for s, seed in enumerate(progress_bar(seeds, enable=progress, desc="evaluate")):
+        seed_rng = np.random.default_rng(seed)
+        episodes = seed_rng.integers(2**31 - 1, size=n_episodes)
+        per_method = []
+        for value in policies.values():
+            if callable(value) and not isinstance(value, Sequence):
+                per_method.append([value(t) for t in tasks])
+            else:
+                per_method.append(list(value))
+        per_method += [oracle, [BoxRandomPolicy(n, low, high, rng=seed_rng) for _ in tasks]]
+        for i, pols in enumerate(per_method):
+            returns[i, s] = evaluate_policies(family, pols, tasks, episodes).mean(axis=-1)
+    r_oracle, r_random = returns[-2], returns[-1]
+    train = family.train_tasks
+    if family.task_distance is None:
+        distance = np.full(m, np.nan)
+    else:
+        distance = np.array([min(family.distance(t, u) for u in train) for t in tasks])
+    return RegretCurve(
+        family=family.name,
+        methods=(*names, *REFERENCE_METHODS),
+        test_goals=_as_rows(tasks),
+        train_goals=_as_rows(train),
+        distance=distance,
+        seeds=seeds,
+        n_episodes=n_episodes,
+        returns=returns,
+        success=np.full_like(returns, np.nan),
+        regret=r_oracle - returns,
+        score=(returns - r_random) / (r_oracle - r_random),
+        level=float(level),
     )

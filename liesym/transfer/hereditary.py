@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from liesym._core import as_finite_array
-from liesym.envs.dynamics import act
+from liesym.algebra import act
 from liesym.policies.base import Policy, _CallAsCollector, check_states
 
 _COND_MAX = 1e12  # beyond this condition number, L^-1 s has no reliable digits left
@@ -48,17 +48,20 @@ def _policy_dim(policy, name: str = "base_policy") -> int | None:
 
 @dataclass(frozen=True, eq=False)
 class HereditaryPolicy(_CallAsCollector):
-    r"""The policy :math:`\pi(s) = A\,\pi_0(L^{-1} s)` of the task ``L`` carries the base task to.
+    r"""The policy :math:`\pi(s) = \rho_A(g)\,\pi_0(\rho_S(g)^{-1} s)` of the task g reaches.
 
     Parameters
     ----------
     base_policy : Policy
         :math:`\pi_0`, trained on the base task.
-    element : array-like, shape=[n, n] or [n+1, n+1]
-        The group element L (linear, or homogeneous affine ``[[B, t], [0, 1]]``); from
-        ``family.group_element(goal)`` or from test-time inference.
-    action_element : array-like, shape=[n, n], optional
-        The map A of actions; default the linear part of ``element``.
+    element : array-like, shape=[n, n] or [n+1, n+1], or pair
+        The state element :math:`\rho_S(g)` (linear, or homogeneous affine
+        ``[[B, t], [0, 1]]``), e.g. ``family.group_element(goal)``; or the pair
+        ``(rho_S, rho_A)`` of :meth:`liesym.algebra.Representation.elements` (``rho_A``
+        None: invariant actions).
+    action_element : array-like, shape=[m, m], optional
+        :math:`\rho_A(g)`; default the linear part of a square state element (navigation:
+        actions move like states), the identity when ``element`` is a pair with ``None``.
 
     Examples
     --------
@@ -76,37 +79,56 @@ class HereditaryPolicy(_CallAsCollector):
     element: np.ndarray
     action_element: np.ndarray | None = None
     _inverse: np.ndarray = field(init=False, repr=False)
+    _state_dim: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         n = _policy_dim(self.base_policy)
-        g = as_finite_array(self.element, "element", ndim=2)
+        pair = isinstance(self.element, tuple)
+        if pair:
+            if len(self.element) != 2 or self.action_element is not None:
+                raise ValueError("element: a pair (rho_S, rho_A) already holds the action element")
+            state_el, a = self.element
+        else:
+            state_el, a = self.element, self.action_element
+        g = as_finite_array(state_el, "element", ndim=2)
         if n is None:
             # A policy without ``n``: the action map's size, else take the element as linear.
-            a_shape = np.shape(self.action_element)
-            n = a_shape[0] if self.action_element is not None and a_shape else g.shape[0]
+            a_shape = np.shape(a)
+            n = a_shape[0] if a is not None and a_shape and not pair else g.shape[0]
         g = check_element(g, n)
-        if self.action_element is None:
+        if a is None and not pair:
             a = g[:n, :n].copy()
-        else:
-            a = check_element(self.action_element, n, "action_element")
-            if a.shape != (n, n):
-                raise ValueError(f"action_element: expected shape ({n}, {n}), got {a.shape}")
+        elif a is not None:
+            a = as_finite_array(a, "action_element", ndim=2)
+            m = getattr(self.base_policy, "action_dim", None)
+            m = (a.shape[0] if pair else n) if m is None else m
+            if a.shape != (m, m):
+                raise ValueError(f"action_element: expected shape ({m}, {m}), got {a.shape}")
+            check_element(a, m, "action_element")
         inverse = np.linalg.inv(g)
         if g.shape[0] == n + 1:
             inverse[n] = np.eye(n + 1)[n]  # exact homogeneous row
-        for arr in (g, a, inverse):
+        for arr in (g, inverse) if a is None else (g, a, inverse):
             arr.setflags(write=False)
         object.__setattr__(self, "element", g)
         object.__setattr__(self, "action_element", a)
         object.__setattr__(self, "_inverse", inverse)
+        object.__setattr__(self, "_state_dim", int(n))
 
     def __repr__(self) -> str:
         return f"HereditaryPolicy(n={self.n}, base_policy={self.base_policy!r})"
 
     @property
     def n(self) -> int:
-        """Dimension of states and actions."""
-        return int(self.action_element.shape[0])
+        """Dimension of the observations."""
+        return self._state_dim
+
+    @property
+    def action_dim(self) -> int | None:
+        """Dimension of the actions (the base policy's)."""
+        if self.action_element is not None:
+            return int(self.action_element.shape[0])
+        return getattr(self.base_policy, "action_dim", None)
 
     @property
     def affine(self) -> bool:
@@ -114,10 +136,10 @@ class HereditaryPolicy(_CallAsCollector):
         return self.element.shape[0] == self.n + 1
 
     def act(self, states) -> np.ndarray:
-        """Actions ``A pi_0(L^-1 s)``, shape=[..., n]."""
+        """Actions ``rho_A pi_0(rho_S^-1 s)``, shape=[..., m]."""
         s = check_states(states, self.n)
-        pulled = act(self._inverse, s)
-        return np.asarray(self.base_policy.act(pulled)) @ self.action_element.T
+        out = np.asarray(self.base_policy.act(act(self._inverse, s)))
+        return out if self.action_element is None else out @ self.action_element.T
 
     def compose(self, element) -> "HereditaryPolicy":
         """The transfer of this policy by a further element L': ``L' L`` on the base policy.
@@ -136,12 +158,17 @@ class HereditaryPolicy(_CallAsCollector):
                 f"element: expected shape {self.element.shape} (as this policy's), "
                 f"got {other.shape}"
             )
+        if self.action_element is None:
+            return HereditaryPolicy(self.base_policy, (other @ self.element, None))
         lin = other[: self.n, : self.n]
         return HereditaryPolicy(self.base_policy, other @ self.element, lin @ self.action_element)
 
 
 def equivariance_defect(policy: Policy, element, states, *, reference: Policy | None = None):
     r"""Per-state defect :math:`\|\pi(L s) - A\,\pi_{ref}(s)\|` of a policy under an element.
+
+    ``element`` may be a representation's pair ``(rho_S, rho_A)`` (``rho_A`` None for
+    invariant actions); a single matrix L moves actions by its linear part A.
 
     With ``reference=None`` this is the equivariance of ``policy`` itself (zero when L is a
     symmetry of the policy); with ``reference=pi_0`` it checks the hereditary relation
@@ -150,7 +177,7 @@ def equivariance_defect(policy: Policy, element, states, *, reference: Policy | 
     Parameters
     ----------
     policy : Policy
-    element : array-like, shape=[n, n] or [n+1, n+1]
+    element : array-like, shape=[n, n] or [n+1, n+1], or pair
     states : array-like, shape=[..., n]
     reference : Policy, optional
 
@@ -176,9 +203,15 @@ def equivariance_defect(policy: Policy, element, states, *, reference: Policy | 
     n_ref = _policy_dim(ref, "reference")
     n = n or n_ref or np.shape(states)[-1]
     s = check_states(states, n)
-    g = check_element(element, n)
+    if isinstance(element, tuple):  # (rho_S, rho_A) of a Representation; rho_A None: invariant
+        g, a = check_element(element[0], n), element[1]
+    else:
+        g = check_element(element, n)
+        a = g[:n, :n]
     moved = np.asarray(policy.act(act(g, s)))
-    pushed = np.asarray(ref.act(s)) @ g[:n, :n].T
+    pushed = np.asarray(ref.act(s))
+    if a is not None:
+        pushed = pushed @ np.asarray(a, dtype=np.float64).T
     return np.linalg.norm(moved - pushed, axis=-1)
 
 

@@ -2,28 +2,35 @@
 
 Policy (stated once, used everywhere in :mod:`liesym.verify`):
 
-1. A *canonical* basis of the numeric span is computed first: the reduced echelon form of the
-   flattened (k, n*n) basis, with pivot columns chosen greedily by magnitude (ties broken by
-   position). It depends on the span only, not on the stored orthonormal basis.
-2. *Simple snap*: every entry must lie within ``tol`` of ``p/q`` with ``q <= max_denominator``
-   (default ``floor(0.2 / sqrt(tol))``, i.e. 200 for ``tol = 1e-6``), or of ``(p/q) sqrt(d)``
-   with ``d`` in (2, 3, 5, 6, 7) and ``q <= 12``. The bound makes the test meaningful:
-   Dirichlet gives *every* real a fraction within ``1/q^2`` of it, and we demand ``tol``, which
-   is at most ``0.04/q^2``; a random real passes for one entry with probability of a few percent
-   and for a whole basis essentially never.
-3. *Chart snap* (when 2 fails): an exact algebra ``H^-1 K H`` with ``K`` simple-snapped and ``H``
-   a rational matrix close to a numeric chart (the square root of a numeric invariant form,
-   and the translation to a numeric fixed point for affine algebras). Any rational ``H`` keeps
-   the structure exact, so ``H`` may have large denominators.
-4. Otherwise: refuse (``ExactBasis.matrices is None``) and say why.
+1. **Balance** (:func:`liesym.verify._charts.balance`): translate an affine algebra to its
+   numeric common fixed point and equilibrate every algebra by a diagonal similarity, both
+   exact rationals. Tolerances and distances are measured in this *balanced* chart, where
+   every significant entry has a comparable magnitude, so the answers do not depend on
+   scalings of the generators, diagonal changes of coordinates or where the fixed point is.
+2. **Canonical basis**: the reduced echelon form of the balanced span, pivots chosen greedily
+   by magnitude (it depends on the span only, not on the basis given).
+3. **Snap** every entry of the canonical basis to ``p/q`` with ``q <= Q = floor(0.2/sqrt(tol))``
+   or ``(p/q) sqrt(d)`` with ``d`` in (2, 3, 5, 6, 7) and ``q <= floor(0.1/sqrt(tol))``, within
+   ``tol``. Candidates are then at least ``25 tol`` apart, so a snap is unambiguous, and the
+   chance that a generic real passes is a few percent per entry (for a whole basis, nil).
+4. If the balanced chart has no simple exact basis, try other charts ``R`` (rounded to exact
+   rationals) in which the algebra may be simpler: the square root of a numeric invariant
+   form, followed by the Schur basis of a generic element (compact candidates), and the
+   eigenvector basis of a generic element (any algebra). In chart ``R`` the entries are
+   snapped within ``tol / cond(R)``.
+5. The exact algebra is ``E = H^-1 K H`` with ``K`` the snapped simple basis and ``H = R B``
+   the exact chart. It is accepted only when its balanced canonical basis lies within
+   ``tol`` of the input's (the distance d, reported). Every certificate is proved for ``K``
+   and carried back to ``E`` through ``H``.
 
-Whichever route is taken, the certificates are proved for the snapped algebra, and the report
-states how far it is from the numeric one (``snap_error``, entry-wise on the canonical basis, and
-``span_distance``, the Grassmann distance of the spans).
+The report states whether ``d`` is at the rounding level of the data (then ``E`` *is* the
+input, written in floats, and the certificates are about the input) or larger (then they are
+about ``E``, at distance d). Every chart that yields an exact algebra is kept: when two of them
+disagree on an answer, the answer is undecided (the problem is ill-conditioned at this tol).
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
@@ -33,153 +40,134 @@ from sympy.polys.matrices import DomainMatrix
 
 from liesym._core import SNAP_TOL
 from liesym.algebra import LieAlgebra, grassmann_distance
+from liesym.verify._charts import (
+    EPS,
+    Balancing,
+    balance,
+    eigen_chart,
+    fraction_float,
+    invariant_form_chart,
+    natural_condition,
+    orthonormal,
+    rational_matrix,
+    schur_chart,
+)
+from liesym.verify._field import rows_of, sparse
 
 SURDS = (2, 3, 5, 6, 7)
-SURD_MAX_DENOMINATOR = 12
+#: Largest meaningful tolerance: the snap's denominator bound ``floor(0.2/sqrt(tol))`` is 1
+#: there, and candidates (the integers) are still 25 tol apart. Beyond it a snap is a guess.
+TOL_MAX = 0.04
+#: Smallest tolerance accepted at all (a few thousand ulps of unit-size entries); the data's own
+#: rounding level, which the balancing chart can raise, is checked too.
+TOL_MIN = 1e-13
+# A chart whose condition number times tol exceeds this is too ill-conditioned to snap in.
+CHART_CONDITION_MAX = 0.1
+# The exact pass only runs when the data's rounding level allows a strict snap (denominators
+# up to 0.2 / sqrt(1e-6) = 200 at the least); data rounded worse than that is never "exact".
+EXACT_PASS_MAX = 1e-6
+# The exact pass tries denominators up to 0.02 / sqrt(tol) (a tenth of the policy's bound): a
+# noisy value then passes for an exact one with probability ~2e-4 per entry, not ~2e-2.
+EXACT_STRICTNESS = 0.1
 
 
-def check_tol(tol) -> float:
-    """Validate a snapping tolerance (a finite float in (0, 1))."""
-    try:
-        tol = float(tol)
-    except (TypeError, ValueError):
-        raise ValueError(f"tol: expected a positive float, got {tol!r}") from None
-    if not (math.isfinite(tol) and 0.0 < tol < 1.0):
-        raise ValueError(f"tol: expected a float in (0, 1), got {tol!r}")
+def check_tol(tol, name: str = "tol") -> float:
+    """Validate a snapping tolerance: a float in [``TOL_MIN``, ``TOL_MAX``].
+
+    Examples
+    --------
+    >>> check_tol(1e-6)
+    1e-06
+    """
+    if isinstance(tol, bool) or not isinstance(tol, int | float | np.integer | np.floating):
+        raise TypeError(f"{name}: expected a float, got {type(tol).__name__}")
+    tol = float(tol)
+    if not math.isfinite(tol) or tol <= 0:
+        raise ValueError(f"{name}: expected a positive finite float, got {tol!r}")
+    if tol > TOL_MAX:
+        raise ValueError(
+            f"{name}: {tol:g} is too large to mean anything: above {TOL_MAX:g} the snap may "
+            "move entries by more than the distance between the simplest numbers (the "
+            f"integers); use a tolerance in [{TOL_MIN:g}, {TOL_MAX:g}]"
+        )
+    if tol < TOL_MIN:
+        raise ValueError(
+            f"{name}: {tol:g} is below the rounding level of float data (about {TOL_MIN:g} "
+            "for unit-size entries): rounding errors would count as structure and give false "
+            f"answers; use a tolerance in [{TOL_MIN:g}, {TOL_MAX:g}]"
+        )
     return tol
 
 
-def default_max_denominator(tol: float) -> int:
-    """Largest denominator of a simple snap: ``floor(0.2 / sqrt(tol))`` (at least 1).
+def max_denominator(tol: float) -> int:
+    """Largest denominator of a rational snap: ``floor(0.2 / sqrt(tol))`` (at least 1).
 
     Examples
     --------
-    >>> default_max_denominator(1e-6)
+    >>> max_denominator(1e-6)
     200
     """
-    return max(1, math.floor(0.2 / math.sqrt(check_tol(tol)) + 1e-9))
+    return max(1, math.floor(0.2 / math.sqrt(tol) + 1e-9))
 
 
-def rationalize(x: float, max_error: float) -> Fraction:
-    """A fraction within ``max_error`` of ``x`` (denominator up to ``ceil(1/max_error)``).
-
-    Used for charts and coefficients whose exact value does not matter, only that it is exact.
-
-    Examples
-    --------
-    >>> rationalize(0.1234567, 1e-3)
-    Fraction(10, 81)
-    """
-    bound = max(1, math.ceil(1.0 / max_error))
-    return Fraction(float(x)).limit_denominator(bound)
+def surd_denominator(tol: float) -> int:
+    """Largest q of a snap to ``(p/q) sqrt(d)``: ``floor(0.1 / sqrt(tol))`` (may be 0)."""
+    return math.floor(0.1 / math.sqrt(tol) + 1e-9)
 
 
-def snap_scalar(x: float, tol: float, max_denominator: int):
-    """Snap one float to ``p/q`` or ``(p/q) sqrt(d)`` (policy in the module docstring).
-
-    Returns
-    -------
-    sympy.Expr or None
-        The exact number, or None when no simple number lies within ``tol``.
+def snap_scalar(x: float, tol: float, q_max: int, q_surd: int):
+    """Snap one float to ``(Fraction, d)`` meaning ``p/q sqrt(d)`` (d = 1: rational), or None.
 
     Examples
     --------
-    >>> snap_scalar(0.7071067811865476, 1e-6, 200)
-    sqrt(2)/2
-    >>> snap_scalar(np.e, 1e-6, 200) is None
+    >>> snap_scalar(0.7071067811865476, 1e-6, 200, 100)
+    (Fraction(1, 2), 2)
+    >>> snap_scalar(np.e, 1e-6, 200, 100) is None
     True
     """
     x = float(x)
-    sign = -1 if x < 0 else 1
     a = abs(x)
     if a <= tol:
-        return sympy.Integer(0)
-    f = Fraction(a).limit_denominator(max_denominator)
+        return Fraction(0), 1
+    sgn = -1 if x < 0 else 1
+    f = Fraction(a).limit_denominator(q_max)
     if abs(a - f) <= tol:
-        return sign * sympy.Rational(f.numerator, f.denominator)
-    for d in SURDS:
-        r = math.sqrt(d)
-        f = Fraction(a / r).limit_denominator(SURD_MAX_DENOMINATOR)
-        if f != 0 and abs(a - float(f) * r) <= tol:
-            return sign * sympy.Rational(f.numerator, f.denominator) * sympy.sqrt(d)
+        return sgn * f, 1
+    if q_surd >= 1:
+        for d in SURDS:
+            r = math.sqrt(d)
+            f = Fraction(a / r).limit_denominator(q_surd)
+            if f != 0 and abs(a - float(f) * r) <= tol:
+                return sgn * f, d
     return None
 
 
-def snap_array(x, tol: float, max_denominator: int):
-    """Snap every entry of ``x``; returns ``(entries, worst)`` with entries None if any fails.
+def snap_rows(rows: np.ndarray, tol: float, strict: float = 1.0) -> tuple[list | None, float]:
+    """Snap every entry of ``rows`` (k, m); returns ``(snapped, worst)``.
 
-    ``worst`` is the largest entry-wise error, or the first entry that failed to snap.
+    ``snapped[i]`` is ``{column: (Fraction, d)}`` for the non-zero entries of row i, or the
+    whole result is None when an entry has no simple number within tol (``worst`` is then
+    that entry). ``strict`` scales the denominator bounds (the exact pass uses 0.1: a chance
+    of about 2e-4 per entry that a noisy value passes as an exact one).
     """
-    x = np.asarray(x, dtype=np.float64)
-    out = np.empty(x.shape, dtype=object)
+    q_max = max(1, math.floor(strict * max_denominator(tol)))
+    q_surd = math.floor(strict * surd_denominator(tol))
+    out = []
     worst = 0.0
-    for idx, v in np.ndenumerate(x):
-        s = snap_scalar(v, tol, max_denominator)
-        if s is None:
-            return None, float(v)
-        out[idx] = s
-        worst = max(worst, abs(float(s) - v))
+    for row in np.asarray(rows, dtype=np.float64):
+        snapped = {}
+        for j, v in enumerate(row):
+            s = snap_scalar(v, tol, q_max, q_surd)
+            if s is None:
+                return None, float(v)
+            if s[0] != 0:
+                snapped[j] = s
+            worst = max(worst, abs(float(s[0]) * math.sqrt(s[1]) - v))
+        out.append(snapped)
     return out, worst
 
 
-def surd_components(entries) -> dict[int, np.ndarray]:
-    """Split snapped entries ``r`` or ``r sqrt(d)`` into rational arrays per d (1 for rationals)."""
-    entries = np.asarray(entries, dtype=object)
-    out: dict[int, np.ndarray] = {}
-    for idx, e in np.ndenumerate(entries):
-        roots = [a for a in sympy.preorder_traversal(e) if _is_sqrt(a)]
-        d = int(roots[0].base) if roots else 1
-        arr = out.setdefault(d, np.zeros(entries.shape, dtype=object))
-        arr[idx] = sympy.nsimplify(e / sympy.sqrt(d)) if d > 1 else e
-    return out
-
-
-def field_of(entries) -> "sympy.polys.domains.Domain":
-    """The smallest domain QQ or QQ<sqrt(d), ...> holding the snapped ``entries``."""
-    surds = sorted(
-        {int(a.base) for e in entries for a in sympy.preorder_traversal(e) if _is_sqrt(a)}
-    )
-    if not surds:
-        return QQ
-    return QQ.algebraic_field(*[sympy.sqrt(d) for d in surds])
-
-
-def _is_sqrt(a) -> bool:
-    return isinstance(a, sympy.Pow) and a.exp == sympy.Rational(1, 2) and a.base.is_Integer
-
-
-def to_domain_matrix(entries, K) -> DomainMatrix:
-    """A (r, c) array of exact sympy numbers (or Fractions) as a DomainMatrix over ``K``."""
-    entries = np.asarray(entries, dtype=object)
-    rows = [[_to_dom(v, K) for v in row] for row in entries]
-    return DomainMatrix(rows, entries.shape, K)
-
-
-def _to_dom(v, K):
-    if isinstance(v, Fraction):
-        return K.convert(QQ(v.numerator, v.denominator))
-    return K.from_sympy(sympy.sympify(v))
-
-
-def reshape(m: DomainMatrix, shape: tuple[int, int]) -> DomainMatrix:
-    """Row-major reshape of a DomainMatrix."""
-    return DomainMatrix.from_list_flat(m.flat(), shape, m.domain)
-
-
-def to_float(x, K) -> float:
-    """A domain element as a float."""
-    if K == QQ:
-        return float(x)
-    return float(sympy.N(K.to_sympy(x), 20))
-
-
-def float_array(m: DomainMatrix) -> np.ndarray:
-    """A DomainMatrix as a float ndarray."""
-    K = m.domain
-    return np.array([[to_float(v, K) for v in row] for row in m.to_list()], dtype=np.float64)
-
-
-def canonical_rows(flat: np.ndarray, tie_rtol: float = 1e-6) -> tuple[np.ndarray, tuple]:
+def canonical_rows(flat: np.ndarray, tie_rtol: float = 1e-6) -> tuple[np.ndarray, tuple, float]:
     """Basis-independent reduced echelon form of the row space of ``flat`` (k, m), full rank.
 
     Pivot columns are chosen greedily by the norm of their residual in the column space of an
@@ -190,6 +178,9 @@ def canonical_rows(flat: np.ndarray, tie_rtol: float = 1e-6) -> tuple[np.ndarray
     rows : ndarray, shape=[k, m]
         ``rows[:, pivots] == identity``; rows ordered by pivot.
     pivots : tuple of int
+    amplification : float
+        ``|(Q[:, pivots])^-1|_2`` for the orthonormal rows Q: how much the echelon form
+        amplifies errors of an orthonormal basis.
     """
     q = np.linalg.qr(np.asarray(flat, dtype=np.float64).T)[0].T  # orthonormal rows, same span
     resid = q.T.copy()  # column j as a vector of R^k
@@ -201,73 +192,120 @@ def canonical_rows(flat: np.ndarray, tie_rtol: float = 1e-6) -> tuple[np.ndarray
         u = resid[j] / norms[j]
         resid = resid - np.outer(resid @ u, u)
     pivots = sorted(pivots)
-    return np.linalg.solve(q[:, pivots], q), tuple(pivots)
+    block = q[:, pivots]
+    return np.linalg.solve(block, q), tuple(pivots), float(1.0 / np.linalg.svd(block)[1][-1])
+
+
+def _domain(snapped: list):
+    surds = sorted({d for row in snapped for _, d in row.values() if d > 1})
+    if not surds:
+        return QQ
+    return QQ.algebraic_field(*[sympy.sqrt(d) for d in surds])
+
+
+def _element(value: tuple, K):
+    f, d = value
+    q = QQ(f.numerator, f.denominator)
+    if d == 1:
+        return K.convert(q)
+    return K.convert(q) * K.from_sympy(sympy.sqrt(d))
+
+
+def fraction_dm(m: np.ndarray, K=QQ) -> DomainMatrix:
+    """An object array of Fractions as a sparse DomainMatrix over ``K``."""
+    vals = {
+        (i, j): K.convert(QQ(v.numerator, v.denominator))
+        for (i, j), v in np.ndenumerate(m)
+        if v != 0
+    }
+    return sparse(vals, m.shape, K)
+
+
+def float_matrix(m: DomainMatrix) -> np.ndarray:
+    """A DomainMatrix as a float ndarray."""
+    K = m.domain
+    out = np.zeros(m.shape)
+    for i, row in rows_of(m).items():
+        for j, v in row.items():
+            out[i, j] = float(v) if K == QQ else float(sympy.N(K.to_sympy(v), 20))
+    return out
+
+
+def _is_identity(m: np.ndarray) -> bool:
+    n = m.shape[0]
+    return all(m[i, j] == (1 if i == j else 0) for i in range(n) for j in range(n))
 
 
 @dataclass(frozen=True, eq=False)
 class ExactBasis:
-    """An exact basis of the snapped algebra and the evidence of how it was obtained.
+    """The exact algebra certified for a numeric one, and how it was obtained.
+
+    The exact algebra has the basis ``matrices`` = ``E_i = H^-1 K_i H``: ``K_i`` (``simple``) is
+    a simple exact basis in the chart ``H`` (``chart``), where every certificate is computed.
 
     Attributes
     ----------
     matrices : tuple of sympy.Matrix or None
-        Exact basis (over ``domain``), in echelon form with the pivots of the numeric canonical
-        basis (for chart snaps: ``H^-1 K_i H`` with K in echelon form); None when refused.
-    kind : str or None
-        "rational", "algebraic" (simple snap with square roots), "chart" (``H^-1 K H``), None.
-    domain : str
-        The number field, e.g. "QQ" or "QQ<sqrt(2)>".
-    snap_error : float
-        Largest entry-wise change of the canonical numeric basis (NaN when refused).
-    span_distance : float
-        Grassmann distance between the numeric span and the snapped span (NaN when refused).
-    tol, max_denominator : float, int
-        The policy used.
+        Exact basis E in the input's coordinates; None when no exact algebra was found.
+    simple : tuple of sympy.Matrix or None
+        The simple basis K (echelon form), ``K_i = H E_i H^-1``.
     chart : sympy.Matrix or None
-        The rational ``H`` of a chart snap.
+        The exact change of coordinates H (homogeneous for affine algebras).
+    chart_steps : tuple of str
+        How H was built (translation, diagonal equilibration, invariant form, Schur basis...).
+    domain : str
+        The number field of K, e.g. "QQ" or "QQ<sqrt(2)>".
+    distance : float
+        d: the largest entry-wise change of the canonical basis in the balanced chart, from
+        the input to E (NaN when refused). At most ``tol``.
+    span_distance : float
+        Grassmann distance between the input's span and E's, in the input's coordinates.
+    exact_input : bool
+        d is at the rounding level of the data: E is the input itself, written in floats.
+    rounding : float
+        Rounding level of the balanced data.
+    condition : float
+        Condition number of the chart used after balancing (1 for the balanced chart).
+    tol : float
+    max_denominator : int
     reason : str
-        How the basis was obtained, or why snapping was refused.
+        How E was obtained, or why no exact algebra was found.
     algebra : LieAlgebra
         The numeric input.
     """
 
     matrices: tuple | None
-    kind: str | None
+    simple: tuple | None
+    chart: object
+    chart_steps: tuple
     domain: str
-    snap_error: float
+    distance: float
     span_distance: float
+    exact_input: bool
+    rounding: float
+    condition: float
     tol: float
     max_denominator: int
-    chart: object
     reason: str
     algebra: LieAlgebra = field(repr=False)
     dm: tuple | None = field(default=None, repr=False)
     pivots: tuple | None = field(default=None, repr=False)
-    chart_pair: tuple | None = field(default=None, repr=False)
-
-    def coordinates(self, x: DomainMatrix) -> tuple[list, DomainMatrix]:
-        """Exact coordinates of ``x`` in ``matrices`` and the part of ``x`` outside the span.
-
-        The basis is in echelon form (identity at the pivot entries), after conjugation by
-        the chart for chart snaps, so the coordinates are pivot entries.
-        """
-        y = x if self.chart_pair is None else self.chart_pair[0] * x * self.chart_pair[1]
-        vals = y.flat()
-        coords = [vals[p] for p in self.pivots]
-        rest = x
-        for c, e in zip(coords, self.dm, strict=True):
-            if c != x.domain.zero:
-                rest = rest - e * c
-        return coords, rest
+    chart_dm: tuple | None = field(default=None, repr=False)
+    balancing: Balancing | None = field(default=None, repr=False)
+    metric: Balancing | None = field(default=None, repr=False)
+    compact_hint: str | None = field(default=None, repr=False)
+    natural_condition: float = field(default=1.0, repr=False)
+    ill_posed: str | None = field(default=None, repr=False)
+    angle: float | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
-        """Whether an exact basis is available."""
+        """Whether an exact algebra is available."""
         return self.matrices is not None
 
     @property
     def K(self):
-        """The sympy domain of the exact entries."""
+        """The sympy domain of the simple basis."""
         return self.dm[0].domain if self.dm else None
 
     @property
@@ -275,28 +313,270 @@ class ExactBasis:
         """Whether the algebra acts on homogeneous coordinates."""
         return self.algebra.affine
 
+    @property
+    def dim(self) -> int:
+        """Dimension of the algebra."""
+        return self.algebra.dim
+
+    def coordinates(self, x: DomainMatrix) -> tuple[list, DomainMatrix]:
+        """Exact coordinates of ``x`` (in the chart) in ``simple`` and the part outside the span.
+
+        The simple basis is in echelon form (identity at the pivot entries), so the
+        coordinates are the pivot entries of x.
+        """
+        n = x.shape[1]
+        rows = rows_of(x)
+        K = x.domain
+        coords = [rows.get(p // n, {}).get(p % n, K.zero) for p in self.pivots]
+        rest = x
+        for c, e in zip(coords, self.dm, strict=True):
+            if c != K.zero:
+                rest = rest - e * c
+        return coords, rest
+
+    def to_input(self, m: DomainMatrix) -> DomainMatrix:
+        """``H^-1 m H``: a matrix of the chart in the input's coordinates."""
+        return m if self.chart_dm is None else _conjugate_back(m, self.chart_dm)
+
+    def form_to_input(self, m: DomainMatrix) -> DomainMatrix:
+        """``H^T m H``: a bilinear form of the chart in the input's coordinates."""
+        if self.chart_dm is None:
+            return m
+        h = self.chart_dm[0].convert_to(m.domain)
+        return h.transpose() * m * h
+
+    def point_to_input(self, c: list) -> list:
+        """The point (homogeneous ``(c, 1)`` in the chart) in the input's coordinates."""
+        if self.chart_dm is None:
+            return c
+        K = self.K
+        hinv = self.chart_dm[1].convert_to(K)
+        v = DomainMatrix([[x] for x in [*c, K.one]], (len(c) + 1, 1), K)
+        w = (hinv * v).to_dense().to_list()
+        last = w[-1][0]
+        return [K.quo(r[0], last) for r in w[:-1]]
+
 
 def check_algebra(algebra) -> LieAlgebra:
     """Reject anything that is not a LieAlgebra with a clear message."""
     if not isinstance(algebra, LieAlgebra):
-        raise ValueError(
+        raise TypeError(
             f"algebra: expected a liesym.algebra.LieAlgebra, got {type(algebra).__name__}"
         )
     return algebra
 
 
-def exact_basis(
-    algebra: LieAlgebra, tol: float = SNAP_TOL, *, max_denominator: int | None = None
-) -> ExactBasis:
-    """Snap the span of ``algebra`` to an exact algebra (policy in the module docstring).
+def _refused(algebra, tol, reason, metric=None) -> ExactBasis:
+    return ExactBasis(
+        None,
+        None,
+        None,
+        (),
+        "",
+        math.nan,
+        math.nan,
+        False,
+        math.nan if metric is None else metric.rounding,
+        math.nan,
+        tol,
+        max_denominator(tol),
+        reason,
+        algebra,
+        balancing=metric,
+        metric=metric,
+    )
+
+
+def refused_basis(algebra: LieAlgebra, tol: float, reason: str) -> ExactBasis:
+    """No exact algebra (e.g. tol too large to snap): the balanced input for refutations only."""
+    return _refused(algebra, tol, reason, balance(algebra.basis, algebra.affine, min(tol, TOL_MAX)))
+
+
+@dataclass(frozen=True)
+class _Metric:
+    """The balanced chart in which distances are measured, and the input's canonical basis."""
+
+    balancing: Balancing
+    canon: np.ndarray
+    pivots: tuple
+    rounding: float
+
+    @classmethod
+    def of(cls, bal: Balancing, spread: float = 1.0) -> "_Metric":
+        """``spread``: conditioning of the input's own generators (rounding of its basis)."""
+        k = bal.basis.shape[0]
+        canon, pivots, amp = canonical_rows(bal.basis.reshape(k, -1))
+        return cls(bal, canon, pivots, bal.rounding * amp * spread)
+
+
+def _metric_of(algebra: LieAlgebra, tol: float) -> tuple[_Metric, float]:
+    """The balanced chart at tol and the conditioning of the input's generators."""
+    k = algebra.dim
+    # The orthonormal basis of nearly dependent generators is only known to eps / sigma_rel.
+    sv = algebra.input_singular_values
+    spread = float(sv[0] / sv[k - 1]) if sv.size >= k and sv[k - 1] > 0 else 1.0
+    return _Metric.of(balance(algebra.basis, algebra.affine, tol, spread=spread), spread), spread
+
+
+def input_rounding(algebra: LieAlgebra, spread: float) -> float:
+    """Rounding level of the input's canonical basis in its own coordinates."""
+    return 4.0 * EPS * spread * canonical_rows(algebra.flat)[2]
+
+
+def rounding_level(algebra: LieAlgebra, tol: float = SNAP_TOL) -> float:
+    """Rounding level of the input's balanced canonical basis (tol must exceed ten times it)."""
+    return _metric_of(check_algebra(algebra), min(check_tol(tol), TOL_MAX))[0].rounding
+
+
+def _identity(n: int) -> np.ndarray:
+    return np.array([[Fraction(int(i == j)) for j in range(n)] for i in range(n)], dtype=object)
+
+
+def _charts(metric: Balancing, other: Balancing, affine: bool, tol: float):
+    """Candidate exact charts at tol: (name, exact chart H, condition relative to the metric).
+
+    The input's own coordinates come first (the simplest E when it is within tol there, e.g.
+    noise that the balancing would otherwise absorb into the chart); every candidate must be
+    within tol in the balanced chart as well.
+    """
+    yield "input coordinates", _identity(metric.chart.shape[0]), None
+    yield "balanced chart", metric.chart, 1.0
+    if any(a != b for a, b in zip(other.chart.ravel(), metric.chart.ravel(), strict=True)):
+        yield "balanced chart of the exact pass", other.chart, None
+    for name, build in (
+        ("square root of a numeric invariant form", invariant_form_chart),
+        ("invariant form, then the Schur basis of a generic element", schur_chart),
+        ("eigenvectors of a generic element, balanced", eigen_chart),
+    ):
+        try:
+            r = build(metric.basis, affine, tol)
+        except (np.linalg.LinAlgError, ValueError):  # pragma: no cover - numeric corner cases
+            r = None
+        if r is None:
+            continue
+        kappa = float(np.linalg.cond(r))
+        if not np.isfinite(kappa) or kappa * tol > CHART_CONDITION_MAX:
+            yield name, f"chart condition number {kappa:.3g} too large for tol {tol:g}", kappa
+            continue
+        # Rounding the chart is harmless (any rational chart keeps E exact); keep it tight so
+        # that the snapped algebra stays close to the input.
+        yield name, _matmul(rational_matrix(r, 1e-3 * tol / kappa), metric.chart), kappa
+
+
+def exact_bases(
+    algebra: LieAlgebra, tol: float = SNAP_TOL, *, first_only: bool = False
+) -> list[ExactBasis]:
+    """Every distinct exact algebra found within ``tol`` (policy in the module docstring).
+
+    The exact pass comes first: the same snap at the rounding level of the data (a denominator
+    bound ``Q`` of about 10^6), in the input's coordinates and in a chart balanced down to the
+    rounding level. When it succeeds the input *is* an exact algebra written in floats and that
+    algebra is the only answer. Otherwise the charts of the policy are tried at ``tol``; the
+    distance d is measured in the chart balanced at ``tol`` (entries below tol do not steer it,
+    so noise is not magnified).
+
+    Returns a list of successful :class:`ExactBasis` records (distinct simple bases), or a
+    one-element list with the refusal when none was found.
+    """
+    algebra = check_algebra(algebra)
+    tol = check_tol(tol)
+    n = algebra.n
+    metric, spread = _metric_of(algebra, tol)
+    # The data's own rounding (input coordinates) decides which tolerances make sense at all;
+    # the balancing can magnify it further, which makes the balanced problem ill-conditioned.
+    raw = input_rounding(algebra, spread)
+    if tol < 10.0 * raw:
+        raise ValueError(
+            f"tol: {tol:g} is below ten times the rounding level {raw:.2g} of this input (its "
+            "generators are only known to that precision): rounding errors would count as "
+            f"structure; use tol >= {10.0 * raw:.2g}"
+        )
+    if tol < 10.0 * metric.rounding:
+        return [
+            _refused(
+                algebra,
+                tol,
+                f"refused: ill-conditioned at tol {tol:g}: the balanced chart "
+                f"({'; '.join(metric.balancing.steps) or 'input coordinates'}) magnifies the "
+                f"rounding of the data to {metric.rounding:.2g}, so tol cannot tell structure "
+                "from rounding there",
+                metric.balancing,
+            )
+        ]
+    fine = _Metric.of(
+        balance(algebra.basis, algebra.affine, tol, pattern=0.0, spread=spread), spread
+    )
+    tol_exact = max(TOL_MIN, 10.0 * fine.rounding)
+    if tol_exact < tol and tol_exact <= EXACT_PASS_MAX:
+        for name, h in (
+            ("input coordinates", _identity(n)),
+            ("balanced chart", fine.balancing.chart),
+        ):
+            got = _snap_in_chart(algebra, fine, metric, h, name, tol_exact, tol_exact, 1.0, tol)
+            if not isinstance(got, str):
+                return [got]
+    found: list[ExactBasis] = []
+    seen: list[tuple] = []
+    notes = []
+    hint = None
+    for name, h, kappa in _charts(metric.balancing, fine.balancing, algebra.affine, tol):
+        if "invariant form" in name and hint is None:
+            hint = (
+                "a numeric positive definite invariant form exists (its chart has condition "
+                f"number {kappa:.3g}), so a compact algebra may lie within tol"
+            )
+        if isinstance(h, str):
+            notes.append(f"{name}: {h}")
+            continue
+        got = _snap_in_chart(
+            algebra, metric, metric, h, name, tol, 10.0 * metric.rounding, kappa or 1.0, tol
+        )
+        if isinstance(got, str):
+            notes.append(f"{name}: {got}")
+            continue
+        key = (got.domain, got.simple)
+        if key in seen:
+            continue
+        seen.append(key)
+        found.append(got)
+        if first_only and hint is None:
+            break
+    if found:
+        lin = metric.balancing.basis
+        ill_posed = None
+        if algebra.affine:
+            w_scale = float(np.abs(algebra.basis[:, :-1, :-1]).max())
+            if 0.0 < w_scale <= tol:
+                # A translation is within tol of rotations about points ~1/w_scale away, and
+                # the reverse: which one the input is, tol cannot tell.
+                ill_posed = (
+                    f"the linear parts are {w_scale:.2g} of the generators, below tol: "
+                    "translations and motions about points that far away are all within tol"
+                )
+        facts = dict(
+            compact_hint=hint,
+            natural_condition=natural_condition(lin[:, :-1, :-1] if algebra.affine else lin),
+            ill_posed=ill_posed,
+        )
+        return [replace(eb, **facts) for eb in found]
+    return [
+        _refused(
+            algebra,
+            tol,
+            "refused: no exact algebra within tol in any chart (" + "; ".join(notes) + ")",
+            metric.balancing,
+        )
+    ]
+
+
+def exact_basis(algebra: LieAlgebra, tol: float = SNAP_TOL) -> ExactBasis:
+    """The simplest exact algebra within ``tol`` of ``algebra`` (policy in the module docstring).
 
     Parameters
     ----------
     algebra : LieAlgebra
     tol : float, optional, default: ``SNAP_TOL`` (1e-6)
-        Largest entry-wise change of the canonical basis.
-    max_denominator : int, optional
-        Denominator bound of the simple snap; default ``floor(0.2 / sqrt(tol))``.
+        Largest entry-wise change of the canonical basis in the balanced chart.
 
     Returns
     -------
@@ -305,121 +585,110 @@ def exact_basis(
     Examples
     --------
     >>> from liesym.algebra import so
-    >>> eb = exact_basis(so(3).conjugate(np.diag([1.0, 2.0, 4.0])))
-    >>> eb.kind, eb.domain, len(eb.matrices)
-    ('rational', 'QQ', 3)
+    >>> eb = exact_basis(so(3).conjugate(np.diag([1.0, 1e3, 1e4])))
+    >>> eb.domain, eb.exact_input, eb.chart_steps
+    ('QQ', True, ('diagonal equilibration D = diag(1, 1/1000, 1/10000)',))
     >>> eb.matrices[0]
     Matrix([
-    [0, -1/4, 0],
-    [1,    0, 0],
-    [0,    0, 0]])
+    [    0, 1/1000, 0],
+    [-1000,      0, 0],
+    [    0,      0, 0]])
     """
-    algebra = check_algebra(algebra)
-    tol = check_tol(tol)
-    if max_denominator is None:
-        max_denominator = default_max_denominator(tol)
-    elif not isinstance(max_denominator, int) or max_denominator < 1:
-        raise ValueError(f"max_denominator: expected a positive int, got {max_denominator!r}")
+    return exact_bases(algebra, tol, first_only=True)[0]
+
+
+def _snap_in_chart(algebra, measure, metric, h, name, tol_k, tol_exact, kappa, tol):
+    """Snap in the exact chart h; the distance is checked in ``measure`` (within tol there).
+
+    ``measure`` is the metric chart (balanced at tol) for the tolerance pass and the finely
+    balanced chart for the exact pass; ``metric`` supplies the robust-refutation chart.
+    """
     k, n = algebra.dim, algebra.n
-    canon, pivots = canonical_rows(algebra.flat)
-    common = dict(tol=tol, max_denominator=max_denominator, algebra=algebra)
-
-    entries, worst = snap_array(canon, tol, max_denominator)
-    chart = None
-    if entries is not None:
-        K = field_of(entries.ravel())
-        mats = [to_domain_matrix(e.reshape(n, n), K) for e in entries]
-        kind = "rational" if K == QQ else "algebraic"
-        chart_pair, coord_pivots = None, pivots
-        how = f"entries snapped within {tol:g} to p/q (q <= {max_denominator})" + (
-            "" if K == QQ else f" or (p/q) sqrt(d) (q <= {SURD_MAX_DENOMINATOR})"
-        )
-    else:
-        found = _chart_snap(algebra, tol, max_denominator)
-        if isinstance(found, str):
-            return ExactBasis(
-                None,
-                None,
-                "",
-                math.nan,
-                math.nan,
-                chart=None,
-                reason=f"refused: the canonical-basis entry {worst:.9g} is not within {tol:g} of "
-                f"any p/q (q <= {max_denominator}) or (p/q) sqrt(d); {found}",
-                **common,
-            )
-        mats, chart_pair, coord_pivots, how = found
-        chart = chart_pair[0].to_Matrix()
-        kind = "chart"
-    K = mats[0].domain
-    flat = DomainMatrix([m.flat() for m in mats], (k, n * n), K)
-    approx = float_array(flat)
-    err = float(np.abs(np.linalg.solve(approx[:, pivots], approx) - canon).max())
-    if err > tol:
-        return ExactBasis(
-            None,
-            None,
-            "",
-            err,
-            math.nan,
-            chart=None,
-            reason=f"refused: the nearest exact algebra found is {err:.3g} > tol away",
-            **common,
-        )
-    dist = float(grassmann_distance(approx.reshape(k, n, n), algebra.basis))
+    hf = fraction_float(h)
+    conj = hf @ algebra.basis @ np.linalg.inv(hf)
+    rows, kpiv, amp = canonical_rows(orthonormal(conj).reshape(k, -1))
+    exact_pass = tol_k == tol_exact
+    if not exact_pass and tol_k < tol_exact * amp * kappa:
+        return f"tol {tol_k:.2g} below the rounding level in this chart"
+    snapped, worst = snap_rows(rows, tol_k, strict=EXACT_STRICTNESS if exact_pass else 1.0)
+    if snapped is None:
+        return f"the canonical entry {worst:.9g} is not simple within {tol_k:.3g}"
+    K = _domain(snapped)
+    dm = tuple(
+        sparse({divmod(j, n): _element(v, K) for j, v in row.items()}, (n, n), K) for row in snapped
+    )
+    # Distance in the measuring chart B: B E B^-1 = (H B^-1)^-1 K (H B^-1).
+    kf = np.stack([float_matrix(m) for m in dm])
+    g = hf @ np.linalg.inv(fraction_float(measure.balancing.chart))
+    e_bal = np.linalg.inv(g) @ kf @ g
+    flat = e_bal.reshape(k, -1)
+    piv = list(measure.pivots)
+    if np.linalg.matrix_rank(flat[:, piv]) < k:
+        return "the snapped algebra has a different pivot structure"
+    e_rows = np.linalg.solve(flat[:, piv], flat)
+    dist = float(np.abs(e_rows - measure.canon).max())
+    if dist > (tol_exact if exact_pass else tol):
+        return f"the exact algebra found is {dist:.3g} away, beyond tol"
+    identity = _is_identity(h)
+    chart_dm = None
+    if not identity:
+        h_dm = fraction_dm(h)
+        chart_dm = (h_dm, h_dm.to_dense().inv().to_sparse())
+    steps = () if name == "input coordinates" else measure.balancing.steps
+    if name not in ("input coordinates", "balanced chart"):
+        steps = (*steps, name)
+    mats = tuple(m if chart_dm is None else _conjugate_back(m, chart_dm) for m in dm)
+    approx = np.stack([float_matrix(m) for m in mats])
+    if not exact_pass:
+        # Also within tol in the input's own coordinates (the balancing must not have
+        # compressed structure, or noise, below tol).
+        in_rows, in_piv, _ = canonical_rows(algebra.flat)
+        flat_in = approx.reshape(k, -1)
+        if np.linalg.matrix_rank(flat_in[:, list(in_piv)]) < k:
+            return "the exact algebra has a different pivot structure in the input's coordinates"
+        d_in = float(np.abs(np.linalg.solve(flat_in[:, list(in_piv)], flat_in) - in_rows).max())
+        if d_in > tol:
+            return f"the exact algebra is {d_in:.3g} > tol away in the input's coordinates"
     return ExactBasis(
-        tuple(m.to_Matrix() for m in mats),
-        kind,
-        str(K),
-        err,
-        dist,
-        chart=chart,
-        reason=how,
-        dm=tuple(mats),
-        pivots=coord_pivots,
-        chart_pair=chart_pair,
-        **common,
+        matrices=tuple(m.to_Matrix() for m in mats),
+        simple=tuple(m.to_Matrix() for m in dm),
+        chart=None if identity else chart_dm[0].to_Matrix(),
+        chart_steps=steps,
+        domain=str(K),
+        distance=dist,
+        span_distance=float(grassmann_distance(approx, algebra.basis)),
+        exact_input=exact_pass and tol_exact <= EXACT_PASS_MAX,
+        rounding=tol_exact / 10.0,
+        condition=kappa,
+        tol=tol,
+        max_denominator=max_denominator(tol_k),
+        reason=(
+            f"entries of the canonical basis snapped within {tol_k:.3g} to p/q "
+            f"(q <= {max_denominator(tol_k)}) or (p/q) sqrt(d) in the {name}"
+            + (": the exact pass, the input is exact up to rounding" if exact_pass else "")
+        ),
+        algebra=algebra,
+        dm=dm,
+        pivots=kpiv,
+        chart_dm=chart_dm,
+        balancing=measure.balancing,
+        metric=metric.balancing,
     )
 
 
-def _chart_snap(algebra: LieAlgebra, tol: float, max_denominator: int):
-    """Exact ``H^-1 K H`` near the numeric algebra, or a string saying why there is none."""
-    from liesym.verify._numeric import numeric_fixed_point, numeric_invariant_form
+def _conjugate_back(m: DomainMatrix, chart_dm: tuple) -> DomainMatrix:
+    """``H^-1 m H`` for the exact chart pair (H, H^-1)."""
+    h, hinv = (c.convert_to(m.domain) for c in chart_dm)
+    return hinv * m * h
 
-    n = algebra.n
-    h = np.eye(n)
-    notes = []
-    lin = algebra.basis
-    if algebra.affine:
-        c, resid = numeric_fixed_point(algebra)
-        if c is None or resid > tol:
-            return "no chart: no common fixed point of the affine generators"
-        h[:-1, -1] = -c  # homogeneous translation x -> x - c
-        lin = algebra.linear_part
-        notes.append("translation to the numeric fixed point")
-    m = numeric_invariant_form(lin, tol)
-    if m is not None:
-        w, v = np.linalg.eigh(m)
-        p = (v * np.sqrt(w)) @ v.T  # symmetric square root: p W p^-1 is skew
-        p = p / np.abs(p).max()
-        block = np.eye(n)
-        block[: p.shape[0], : p.shape[0]] = p
-        h = block @ h
-        notes.append("square root of a numeric invariant form")
-    if not notes:
-        return "no chart: no numeric invariant form or fixed point to straighten the algebra"
-    conj = h @ algebra.basis @ np.linalg.inv(h)
-    canon, kpivots = canonical_rows(conj.reshape(algebra.dim, -1))
-    entries, _ = snap_array(canon, tol, max_denominator)
-    if entries is None:
-        return "no chart: the straightened algebra has no simple exact basis either"
-    K = field_of(entries.ravel())
-    hq = np.array([[rationalize(v, min(1e-9, tol * 1e-3)) for v in row] for row in h], dtype=object)
-    hq_dm = to_domain_matrix(hq, K)
-    hq_inv = hq_dm.inv()
-    mats = [hq_inv * to_domain_matrix(e.reshape(n, n), K) * hq_dm for e in entries]
-    how = (
-        "chart snap: H^-1 K H with K snapped within "
-        f"{tol:g} and H a rational approximation of the chart ({', '.join(notes)})"
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Product of two object arrays of Fractions."""
+    n = a.shape[0]
+    return np.array(
+        [
+            [sum((a[i, t] * b[t, j] for t in range(n)), Fraction(0)) for j in range(n)]
+            for i in range(n)
+        ],
+        dtype=object,
     )
-    return mats, (hq_dm, hq_inv), kpivots, how

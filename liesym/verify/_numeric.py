@@ -15,7 +15,7 @@ def sym_index(n: int) -> list[tuple[int, int]]:
     return [(a, b) for a in range(n) for b in range(a, n)]
 
 
-def positive_member(forms, iterations: int = 500) -> np.ndarray | None:
+def positive_member(forms, iterations: int = 500, min_ratio: float = 1e-6) -> np.ndarray | None:
     """Coefficients of a positive definite member of span(forms), or None if none is found.
 
     Alternating projections between the span and the convex set ``{M >= I}`` (which meets the
@@ -25,6 +25,8 @@ def positive_member(forms, iterations: int = 500) -> np.ndarray | None:
     ----------
     forms : array-like, shape=[d, n, n]
         Symmetric matrices.
+    min_ratio : float, optional, default: 1e-6
+        Smallest accepted ratio of the smallest to the largest eigenvalue.
 
     Returns
     -------
@@ -39,7 +41,7 @@ def positive_member(forms, iterations: int = 500) -> np.ndarray | None:
         m = (q @ (q.T @ x.ravel())).reshape(n, n)
         m = (m + m.T) / 2
         w, v = np.linalg.eigh(m)
-        if w[0] > 1e-6 * max(1.0, abs(w[-1])):
+        if w[0] > min_ratio * max(1.0, abs(w[-1])):
             coeffs = np.linalg.lstsq(flat.T, m.ravel(), rcond=None)[0]
             return coeffs
         x = (v * np.maximum(w, 1.0)) @ v.T
@@ -61,7 +63,8 @@ def numeric_invariant_form(gens, tol: float) -> np.ndarray | None:
     if null.shape[0] == 0:
         return None
     forms = sym_from_vector(null, n)
-    coeffs = positive_member(forms)
+    # Any positive member counts here: how ill-conditioned it is decides what happens next.
+    coeffs = positive_member(forms, min_ratio=0.0)
     if coeffs is None:
         return None
     m = np.tensordot(coeffs, forms, axes=1)

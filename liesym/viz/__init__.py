@@ -12,8 +12,10 @@ from liesym.viz.figures import (
     plot_vector_fields,
     save_figure,
 )
+from liesym.viz.pipeline import pipeline_figures
 
 __all__ = [
+    "pipeline_figures",
     "plot_convergence",
     "plot_inference_error",
     "plot_regret_curves",

@@ -1,0 +1,258 @@
+"""Hereditary transfer on MuJoCo Reacher-v5 (unmodified), against per-target oracles.
+
+Run ``python benchmarks/bench_reacher.py [--seeds 5] [--n-jobs 2] [--quick]``. Writes
+``benchmarks/results/reacher.json`` and ``reacher_returns.png`` and prints a table and the
+machine.
+
+Setting: :func:`liesym.envs.reacher_tasks` (36 targets at radius 0.15, training targets at 0
+and 22.5 degrees, the representation declared: rotations of the scene). Per pipeline seed,
+:func:`liesym.pipeline.run_pipeline` audits Reacher's start law (not rotation-invariant: the
+arm starts near q = 0), trains the base policy once on the base target with the
+*symmetrised* start law (the arm angle rotated uniformly; ``"hereditary"``) and, for
+comparison, on the own start law (``"hereditary (own start)"``: the base target's policy of
+the nearest-task baseline), infers each target's rotation from k = 10 random-policy
+transitions (no oracle angle), and evaluates every method under Reacher's own reset on 3
+evaluation seeds x 16 episodes with common reset seeds.
+
+Budget (deterministic, in env steps): every policy (base, training targets, contrastive, and
+each per-target oracle) is a linear policy ``clip(K phi(obs) + b)`` with fixed quadratic
+features, trained by CEM with the same settings; its budget is
+``iterations x population x restarts x episodes x 50`` steps plus the final choice between
+restarts. The per-target oracles are trained ONCE per target (seed 1000) and shared by all
+pipeline seeds (stated in the JSON): training 36 of them per seed would multiply the cost by
+five without changing what is compared. Everything else is trained per seed.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import RESULTS, machine_info, summary, write_json
+
+HORIZON = 50  # Reacher-v5's time limit
+ORACLE_SEED = 1000
+#: CEM settings of every policy (full run, quick run).
+TRAINER = {
+    # Small initial spread: Reacher's control cost (|a|^2 per step) punishes large torques.
+    "full": {
+        "n_iterations": 40,
+        "population": 24,
+        "n_episodes": 8,
+        "n_restarts": 1,
+        "init_std": 0.3,
+    },
+    "quick": {
+        "n_iterations": 3,
+        "population": 6,
+        "n_episodes": 2,
+        "n_restarts": 1,
+        "init_std": 0.3,
+    },
+}
+N_EVAL = {"full": 32, "quick": 4}  # episodes of the final evaluation of the CEM mean
+
+
+#: Observation scale of the features: joint velocities (tens of rad/s) brought to the range of
+#: the other coordinates, so that one initial spread of CEM suits every parameter.
+SCALE = (1, 1, 1, 1, 1, 1, 0.1, 0.1, 1, 1)
+
+
+def features():
+    """Scaled observation and the products of the arm's cos/sin with the fingertip error."""
+    from liesym.policies import QuadraticFeatures
+
+    arm, error = (0, 1, 2, 3), (8, 9)
+    return QuadraticFeatures(10, [(i, j) for i in arm for j in error], scale=np.array(SCALE))
+
+
+def trainer(mode: str, rng: int):
+    from liesym.policies import CEMTrainer
+
+    return CEMTrainer(**TRAINER[mode], n_eval_episodes=N_EVAL[mode], rng=rng)
+
+
+def budget(mode: str) -> int:
+    """Env steps of one trained policy (upper bound; Reacher episodes always last 50 steps)."""
+    t = TRAINER[mode]
+    members = t["population"] * t["n_restarts"]
+    search = t["n_iterations"] * members * t["n_episodes"] * HORIZON
+    return search + t["n_restarts"] * N_EVAL[mode] * HORIZON
+
+
+def family(n_test: int):
+    from liesym.envs import reacher_tasks
+
+    return reacher_tasks(n_test=n_test)
+
+
+def train_oracles(mode: str, n_test: int, targets: list, seed: int) -> list:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        fam = family(n_test)
+        return trainer(mode, seed).fit(fam, targets, features=features()).params_
+
+
+def run_cell(mode: str, n_test: int, seed: int, oracle_params) -> dict:
+    from threadpoolctl import threadpool_limits
+
+    from liesym.pipeline import run_pipeline
+    from liesym.policies import LinearPolicy
+
+    fam = family(n_test)
+    low, high = fam.action_bounds
+    oracle = [
+        LinearPolicy.from_params(p, 10, action_dim=2, low=low, high=high, features=features())
+        for p in oracle_params
+    ]
+    t0 = time.perf_counter()
+    with threadpool_limits(1):
+        res = run_pipeline(
+            fam,
+            k_infer=10,
+            seeds=2 if mode == "quick" else 3,
+            n_episodes=4 if mode == "quick" else 16,
+            rng=seed,
+            trainer=trainer(mode, seed),
+            features=features(),
+            oracle=oracle,
+            start_law="both",
+            n_base_steps=200 if mode == "quick" else 2000,
+        )
+    angles = np.degrees([np.arctan2(t[1], t[0]) for t in fam.test_tasks])
+    return {
+        "seed": seed,
+        "angles_deg": angles.tolist(),
+        "distance": res.curve.distance.tolist(),
+        "start_audit": {
+            "invariant": res.start_audit.invariant,
+            "p_value": res.start_audit.p_value,
+            "energy_distance": res.start_audit.statistic,
+        },
+        "inference_error": res.inference_errors[0].tolist(),
+        "returns": {m: v.tolist() for m, v in res.returns.items()},
+        "score": {m: v.tolist() for m, v in res.scores.items()},
+        "relative_regret": {m: v.tolist() for m, v in res.relative_regret.items()},
+        "timings": res.timings,
+        "wall_time": time.perf_counter() - t0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="tiny budget, 4 targets, for CI")
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--n-test", type=int, default=None, help="targets (36; fewer to probe)")
+    args = parser.parse_args()
+    mode = "quick" if args.quick else "full"
+    seeds = list(range(1 if args.quick else args.seeds))
+    out = Path(args.out) if args.out else RESULTS / ("quick" if args.quick else "")
+    info = machine_info()
+    print("machine:", info)
+    n_test = 4 if args.quick else (args.n_test or 36)
+    targets = list(family(n_test).test_tasks)
+    t0 = time.perf_counter()
+    chunks = np.array_split(np.arange(len(targets)), min(args.n_jobs * 2, len(targets)))
+    parts = Parallel(n_jobs=args.n_jobs)(
+        delayed(train_oracles)(mode, n_test, [targets[i] for i in c], ORACLE_SEED + int(c[0]))
+        for c in chunks
+    )
+    oracle_params = np.concatenate(parts)
+    oracle_time = time.perf_counter() - t0
+    cells = Parallel(n_jobs=args.n_jobs)(
+        delayed(run_cell)(mode, n_test, seed, oracle_params) for seed in seeds
+    )
+    methods = list(cells[0]["returns"])
+    angles = np.array(cells[0]["angles_deg"])
+    far = np.abs((angles + 180) % 360 - 180) > 45 + 1e-9
+    results = {}
+    print(f"{'method':<24} {'return':>8} {'score':>7} {'rel. regret median / worst':>28}")
+    for m in methods:
+        rets = np.array([c["returns"][m] for c in cells])  # (seeds, targets)
+        rel = np.array([c["relative_regret"][m] for c in cells])
+        score = np.array([c["score"][m] for c in cells])
+        results[m] = {
+            "mean_return": summary(rets.mean(axis=1)),
+            "return_per_target": np.median(rets, axis=0).tolist(),
+            "mean_score": summary(score.mean(axis=1)),
+            "min_task_score": summary(score.min(axis=1)),
+            "median_relative_regret": summary(np.median(rel, axis=1)),
+            "max_relative_regret": summary(rel.max(axis=1)),
+            "relative_regret_per_target": np.median(rel, axis=0).tolist(),
+        }
+        r = results[m]
+        print(
+            f"{m:<24} {r['mean_return']['median']:>8.3f} {r['mean_score']['median']:>7.3f} "
+            f"{r['median_relative_regret']['median']:>13.3f} / "
+            f"{r['max_relative_regret']['median']:.3f}"
+        )
+    her = np.array([c["returns"]["hereditary"] for c in cells])
+    beats = {}
+    for m in ("contrastive", "nearest"):
+        if m in methods:
+            other = np.array([c["returns"][m] for c in cells])
+            beats[m] = {
+                "seeds_beating_at_every_far_target": int(np.sum(np.all((her > other)[:, far], 1))),
+                "far_targets": int(far.sum()),
+            }
+    err = np.array([c["inference_error"] for c in cells])
+    payload = {
+        "machine": info,
+        "mode": mode,
+        "seeds": len(seeds),
+        "settings": {
+            "family": f"reacher_tasks(radius=0.15, n_test={len(targets)}, train_angles=(0, pi/8))",
+            "policy": "clip(K phi(obs) + b), phi: obs (velocities x 0.1), "
+            "cos/sin(q) x (tip - target)",
+            "trainer": TRAINER[mode],
+            "n_eval_episodes": N_EVAL[mode],
+            "env_steps_per_policy": budget(mode),
+            "oracle": f"one per target, trained once (seed {ORACLE_SEED} + chunk) and shared "
+            "by every pipeline seed; same policy class and budget as every other policy",
+            "k_infer": 10,
+            "evaluation": "Reacher's own reset; 3 seeds x 16 episodes, common reset seeds",
+        },
+        "oracle_training_seconds": oracle_time,
+        "inference_error_rad": {"median": float(np.median(err)), "max": float(np.max(err))},
+        "start_law_invariant": [c["start_audit"]["invariant"] for c in cells],
+        "beats_beyond_45deg": beats,
+        "results": results,
+        "angles_deg": angles.tolist(),
+        "cells": cells,
+    }
+    write_json(payload, out / "reacher.json")
+    figure(payload, out)
+    print(f"inference error (rad): median {np.median(err):.1e}, max {np.max(err):.1e}")
+    print("beats beyond 45 deg:", beats)
+    print("wrote", out / "reacher.json")
+
+
+def figure(payload: dict, out: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    from liesym.viz import save_figure
+
+    angles = np.array(payload["angles_deg"])
+    order = np.argsort((angles + 360) % 360)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for m, r in payload["results"].items():
+        if m == "random":
+            continue
+        ret = np.array(r["return_per_target"])
+        ax.plot(((angles + 360) % 360)[order], ret[order], "o-", ms=3, label=m)
+    ax.set_xlabel("target angle (deg; training targets at 0 and 22.5)")
+    ax.set_ylabel("mean return (median over seeds)")
+    ax.set_title("Reacher-v5: return per target under its own reset")
+    ax.legend(fontsize=7)
+    save_figure(fig, out / "reacher_returns.png")
+
+
+if __name__ == "__main__":
+    main()
