@@ -438,8 +438,8 @@ class GroupInference:
             points, rewards = as_reward_data(X, y, name="transitions", n=group.n)
             if len(rewards) > 1 and np.ptp(rewards) == 0.0:
                 raise ValueError(
-                    f"transitions: the rewards are constant (all {len(rewards)} equal), so no group element "
-                    "is preferred; the task cannot be inferred from these transitions"
+                    f"transitions: the rewards are constant (all {len(rewards)} equal), so no "
+                    "group element is preferred; the task cannot be inferred from these transitions"
                 )
             model = self._base_model(group)
             chart_model = _ChartModel(model, group.chart_inverse)
