@@ -75,7 +75,9 @@ multi (several generators; ``--only multi``)
     ("leading", "paper") on every problem. Figure diff_vs_func_multi.png.
 
 Usage: python benchmarks/bench_diff_vs_func.py [--quick] [--seeds S] [--steps K] [--guarded]
-[--only main|sweeps|multi] [--n-jobs 2] [--multi-seeds 10] [--multi-steps 3000]. Writes
+[--only main|sweeps|multi] [--n-jobs 2] [--multi-seeds 10] [--multi-steps 3000]
+[--paper-steps 10000] [--multi-problems so3,so13] [--multi-grid 1e5] [--paper-problems so3]:
+the last three run part of the multi grid and add it to the runs already in the JSON. Writes
 benchmarks/results/diff_vs_func.json (with ``--quick``: results/quick/) and the figures
 diff_vs_func_*.png, and prints tables. An existing JSON is updated: a partial run
 (``--only``) keeps the other parts' numbers.
@@ -621,6 +623,7 @@ MULTI_METHODS = {
 PAPER_PROBLEMS = ("so3", "so13")
 ABLATION = {"leading": "leading", "paper": "paper"}  # None: the main projection rows
 CURVE_EVERY = {"grassmann": 10, "paper": 100}  # stored distance curves (N = 10^5 only)
+PAPER_N, ABLATION_N = 100_000, 10_000  # the paper protocol's N (and curves'); the ablation's
 
 
 class VectorSurrogate:
@@ -707,7 +710,7 @@ def run_multi_cell(problem: str, n_points: int, seed: int, cfg: dict) -> list[di
     data = multi_data(problem, n_points, seed)
     truth, k = data.algebra, data.algebra.dim
     key = {"problem": problem, "N": n_points, "seed": seed}
-    curve = n_points == max(cfg["n_grid"])
+    curve = n_points == cfg["paper_n"]
     out = []
 
     def closed_form():
@@ -759,7 +762,7 @@ def run_multi_cell(problem: str, n_points: int, seed: int, cfg: dict) -> list[di
         out.append(key | {"method": method} | grassmann_record(fit, wall, curve))
     if closed is None:
         out.append(key | {"method": "projection_estimated", "failed": rec["failed"]})
-    if cfg["ablation"] and n_points == cfg["n_grid"][len(cfg["n_grid"]) // 2]:
+    if n_points == cfg["ablation_n"]:
         sources = {"exact": {"normals": normals}}
         if closed is not None:
             sources["estimated"] = {"X": frames.points, "kernel": frames.kernel}
@@ -804,18 +807,20 @@ def run_paper_cell(problem: str, n_points: int, seed: int, method: str, cfg: dic
                 **common,
             )
         )
-    rec = paper_record(fit, wall, TOL, n_points == max(cfg["n_grid"]))
+    rec = paper_record(fit, wall, TOL, n_points == cfg["paper_n"])
     return [{"problem": problem, "N": n_points, "seed": seed, "method": method} | rec]
 
 
 def multi_tasks(cfg: dict) -> list[tuple]:
     tasks = [
-        ("cell", p, m, s) for p in PROBLEMS for m in cfg["n_grid"] for s in range(cfg["seeds"])
+        ("cell", p, m, s)
+        for p in cfg["problems"]
+        for m in cfg["n_grid"]
+        for s in range(cfg["seeds"])
     ]
-    big = max(cfg["n_grid"])
     tasks += [
-        (method, p, big, s)
-        for p in PAPER_PROBLEMS
+        (method, p, cfg["paper_n"], s)
+        for p in cfg["paper_problems"]
         for method in ("paper_projection", "paper_functional")
         for s in range(cfg["seeds"])
     ]
@@ -834,6 +839,7 @@ def run_multi_task(task: tuple, cfg: dict) -> list[dict]:
 def summarise_multi(runs: list[dict], cfg: dict) -> list[dict]:
     """Per (problem, N, method): share reaching TOL, steps/seconds to TOL, final distance."""
     rows = []
+    cfg = cfg | {"n_grid": sorted({r["N"] for r in runs})}
     methods = list(MULTI_METHODS) + [
         f"ablation_{a}_{src}" for a in ABLATION for src in ("exact", "estimated")
     ]
@@ -892,6 +898,7 @@ def multi_dim(problem: str) -> int:
 def step_ratios(runs: list[dict], cfg: dict) -> dict:
     """Per-seed ratio of steps to TOL, functional / projection, on the same data and start."""
     out = {}
+    cfg = cfg | {"n_grid": sorted({r["N"] for r in runs})}
     pairs = {
         "oracle": ("functional_true", "projection_exact"),
         "data": ("functional_surrogate", "projection_estimated"),
@@ -943,7 +950,7 @@ def print_multi(rows: list[dict], ratios: dict, cfg: dict) -> None:
 
 def plot_multi(runs: list[dict], cfg: dict, path: Path) -> Path:
     """Grassmann distance against steps at the largest N: median and range over seeds."""
-    big = max(cfg["n_grid"])
+    big = cfg["paper_n"]
     fig, axes = plt.subplots(2, 3, figsize=(15.0, 8.0))
     methods = (*list(MULTI_METHODS)[1:5], "paper_projection", "paper_functional")
     colors = dict(zip(methods, plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False))
@@ -1002,20 +1009,48 @@ def load_average() -> list[float] | None:
         return None
 
 
-def run_multi(args, out_dir: Path) -> dict:
+def merge_runs(old: list[dict], new: list[dict]) -> list[dict]:
+    """Runs of an earlier partial invocation, with those of this one replacing equal keys."""
+
+    def key(r):
+        return r["problem"], r["N"], r["method"], r["seed"]
+
+    fresh = {key(r) for r in new}
+    merged = [r for r in old if key(r) not in fresh] + new
+    return sorted(merged, key=lambda r: (r["problem"], r["N"], r["method"], r["seed"]))
+
+
+def run_multi(args, out_dir: Path, previous: dict | None = None) -> dict:
     if args.quick:
         cfg = {"n_grid": [500], "seeds": 1, "n_steps": 150, "paper_steps": 150}
     else:
         cfg = {
-            "n_grid": [1000, 10_000, 100_000],
+            "n_grid": [1000, 10_000, PAPER_N],
             "seeds": 10,
             "n_steps": 3000,
-            "paper_steps": 30_000,
+            "paper_steps": 10_000,
         }
     cfg["seeds"] = args.multi_seeds or cfg["seeds"]
     cfg["n_steps"] = args.multi_steps or cfg["n_steps"]
     cfg["paper_steps"] = args.paper_steps or cfg["paper_steps"]
-    cfg |= {"lr": 0.01, "ablation": True}
+    cfg["n_grid"] = args.multi_grid or cfg["n_grid"]
+    cfg["problems"] = args.multi_problems or list(PROBLEMS)
+    cfg["paper_problems"] = (
+        [p for p in PAPER_PROBLEMS if p in cfg["problems"]]
+        if args.paper_problems is None
+        else args.paper_problems
+    )
+    for name in ("multi_problems", "paper_problems"):
+        unknown = set(cfg[name.removeprefix("multi_")]) - set(PROBLEMS)
+        if unknown:
+            flag = name.replace("_", "-")
+            raise SystemExit(f"--{flag}: unknown {sorted(unknown)}; expected {list(PROBLEMS)}")
+    # Quick: everything at its one N.
+    cfg |= {
+        "lr": 0.01,
+        "paper_n": max(cfg["n_grid"]) if args.quick else PAPER_N,
+        "ablation_n": max(cfg["n_grid"]) if args.quick else ABLATION_N,
+    }
     tasks = multi_tasks(cfg)
     print(f"multi: {len(tasks)} tasks on {args.n_jobs} workers", flush=True)
     load_before = load_average()
@@ -1031,6 +1066,20 @@ def run_multi(args, out_dir: Path) -> dict:
         for r in rows
     ]
     wall = time.perf_counter() - start
+    stage = {
+        "problems": cfg["problems"],
+        "n_grid": cfg["n_grid"],
+        "paper_problems": cfg["paper_problems"],
+        "seeds": cfg["seeds"],
+        "wall_seconds": wall,
+        "n_jobs": args.n_jobs,
+        "load_average_before_after": [load_before, load_average()],
+    }
+    stages = [stage]
+    if previous is not None and not args.quick:
+        # A partial invocation (--multi-problems / --multi-grid) adds to the earlier ones.
+        runs = merge_runs(previous.get("runs", []), runs)
+        stages = previous["settings"].get("stages", []) + stages
     runs.sort(key=lambda r: (r["problem"], r["N"], r["method"], r["seed"]))
     rows = summarise_multi(runs, cfg)
     ratios = step_ratios(runs, cfg)
@@ -1044,8 +1093,8 @@ def run_multi(args, out_dir: Path) -> dict:
     settings = {
         "quick": args.quick,
         "problems": {p: v[2] for p, v in PROBLEMS.items()},
-        "n_grid": cfg["n_grid"],
-        "seeds": cfg["seeds"],
+        "n_grid": sorted({r["N"] for r in runs}),
+        "seeds": max(r["seeds"] for r in rows) if rows else cfg["seeds"],
         "tol": TOL,
         "metric": "grassmann_distance(span, true algebra), radians",
         "data": "invariant_function_data(kind, N, rng=default_rng([seed, problem index, N])); "
@@ -1062,8 +1111,8 @@ def run_multi(args, out_dir: Path) -> dict:
             "functional_t": "A = r P z / |P z|, r ~ U(-1, 1) (isotropic law), loss l2",
         },
         "paper_protocol": {
-            "problems": list(PAPER_PROBLEMS),
-            "N": max(cfg["n_grid"]),
+            "problems": sorted({r["problem"] for r in runs if r["method"].startswith("paper")}),
+            "N": cfg["paper_n"],
             "lr": 4.5e-4,
             "batch_size": 128,
             "steps": cfg["paper_steps"],
@@ -1071,16 +1120,16 @@ def run_multi(args, out_dir: Path) -> dict:
             "functional": "t ~ U(0, 2 pi) per generator, l2 loss, true f",
             "projection": "paper's maximality (projector onto all k generator vectors)",
         },
-        "ablation": "projection loss at the middle N, every problem, exact normals and "
+        "ablation_n": cfg["ablation_n"],
+        "ablation": f"projection loss at N = {cfg['ablation_n']}, every problem, exact normals and "
         "estimated frames: maximality 'leading' and 'paper' (the main rows: none)",
         "surrogate": "LocalLinearSurrogate(16) per output, fitted inside the timed run",
         "closed_form": "DifferentialDiscovery() defaults (estimated frames, gap rule); its "
         "reliable frames feed projection_estimated",
         "seconds": "wall time of each fit inside a joblib worker (1 BLAS thread each with "
         "loky at 2 workers); the machine was shared, see load_average",
-        "n_jobs": args.n_jobs,
-        "wall_seconds": wall,
-        "load_average_before_after": [load_before, load_average()],
+        "stages": stages,
+        "wall_seconds": sum(st["wall_seconds"] for st in stages),
     }
     return {"settings": settings, "summary": rows, "ratios": ratios, "runs": runs}
 
@@ -1102,7 +1151,25 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=2, help="joblib workers (default 2)")
     parser.add_argument("--multi-seeds", type=int, default=None, help="multi seeds (10)")
     parser.add_argument("--multi-steps", type=int, default=None, help="Grassmann step cap (3000)")
-    parser.add_argument("--paper-steps", type=int, default=None, help="paper protocol (30000)")
+    parser.add_argument("--paper-steps", type=int, default=None, help="paper protocol (10000)")
+    parser.add_argument(
+        "--multi-problems",
+        type=lambda v: v.split(","),
+        default=None,
+        help=f"comma-separated subset of {','.join(PROBLEMS)} (added to earlier runs)",
+    )
+    parser.add_argument(
+        "--multi-grid",
+        type=lambda v: [int(float(x)) for x in v.split(",")],
+        default=None,
+        help="comma-separated N (default 1e3,1e4,1e5; added to earlier runs)",
+    )
+    parser.add_argument(
+        "--paper-problems",
+        type=lambda v: [x for x in v.split(",") if x],
+        default=None,
+        help="paper protocol at N = 1e5 (default: so3,so13 among --multi-problems; '' none)",
+    )
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="folder (default results/)")
     args = parse_args(parser)
@@ -1127,7 +1194,7 @@ def main() -> None:
     if args.only in (None, "sweeps"):
         out |= {k: v | {"machine": info} for k, v in run_sweeps(args, out_dir).items()}
     if args.only in (None, "multi"):
-        out["multi"] = run_multi(args, out_dir) | {"machine": info}
+        out["multi"] = run_multi(args, out_dir, out.get("multi")) | {"machine": info}
     print("wrote", write_json(out, path))
 
 

@@ -258,14 +258,15 @@ def multi_table(full: dict) -> list[str]:
                 total = sum(r["seeds"] for r in hits)
                 ablation.append(f"{label}, {source}: {reached}/{total}")
     main = [r for r in rows if r["method"] in ("projection_exact", "projection_estimated")]
-    mid = grid[len(grid) // 2]
+    mid = st.get("ablation_n", grid[len(grid) // 2])
     main = [r for r in main if r["N"] == mid]
     if ablation and main:
         lines += [
             "",
             f"The projection loss above is its symmetry term: on the Grassmannian the "
             f"generators are orthonormal, which does the maximality term's job. With a "
-            f"maximality term (N = {_n(mid)}, all five algebras, seeds reaching {tol} rad): "
+            f"maximality term (N = {_n(mid)}, {len({r['problem'] for r in main})} algebras, "
+            f"seeds reaching {tol} rad): "
             + "; ".join(ablation)
             + f"; without: {sum(r['reached'] for r in main)}/{sum(r['seeds'] for r in main)}.",
         ]

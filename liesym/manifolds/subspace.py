@@ -118,6 +118,16 @@ def horizontal_gradient(frame: np.ndarray, egrad: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape=[D, k]
+
+    Examples
+    --------
+    The result is orthogonal to the span (a tangent vector of the Grassmannian):
+
+    >>> rng = np.random.default_rng(0)
+    >>> q = np.linalg.qr(rng.normal(size=(4, 2)))[0]
+    >>> h = horizontal_gradient(q, rng.normal(size=(4, 2)))
+    >>> bool(np.allclose(q.T @ h, 0.0))
+    True
     """
     return egrad - frame @ (frame.T @ egrad)
 
@@ -293,6 +303,22 @@ def fit_subspace(
         ``distance``, ``angle`` (largest principal angle), ``move``, ``time`` per step and
         ``check_step``, ``window_move``, ``per_generator`` per window; ``stopped`` and
         ``stall``.
+
+    Examples
+    --------
+    A toy loss on 2 x 2 matrices, zero on the span of E_11 and E_12 (the squared distance
+    of the frame to that plane; ``idx`` unused):
+
+    >>> target = np.eye(4)[:, :2]
+    >>> def loss(params, idx):
+    ...     q = params.reshape(len(params), -1).T
+    ...     r = q - target @ (target.T @ q)
+    ...     return {"loss": float(np.sum(r**2))}, 2 * r.T.reshape(params.shape)
+    >>> start = orthonormal_frame(np.random.default_rng(0).normal(size=(2, 2, 2)))
+    >>> fit = fit_subspace(loss, start, shape=(2, 2), n_items=1, lr=0.05,
+    ...                    reference=target.T.reshape(2, 2, 2), tol=0.01)
+    >>> fit.stopped, fit.steps_to_tol < 200, bool(fit.history["distance"][-1] < 1e-3)
+    ('converged', True, True)
     """
     n, m = shape
     k = frame.shape[1]
