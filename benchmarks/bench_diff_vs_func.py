@@ -1034,7 +1034,7 @@ def run_multi(args, out_dir: Path, previous: dict | None = None) -> dict:
     cfg["n_steps"] = args.multi_steps or cfg["n_steps"]
     cfg["paper_steps"] = args.paper_steps or cfg["paper_steps"]
     cfg["n_grid"] = args.multi_grid or cfg["n_grid"]
-    cfg["problems"] = args.multi_problems or list(PROBLEMS)
+    cfg["problems"] = list(PROBLEMS) if args.multi_problems is None else args.multi_problems
     cfg["paper_problems"] = (
         [p for p in PAPER_PROBLEMS if p in cfg["problems"]]
         if args.paper_problems is None
@@ -1115,7 +1115,10 @@ def run_multi(args, out_dir: Path, previous: dict | None = None) -> dict:
             "N": cfg["paper_n"],
             "lr": 4.5e-4,
             "batch_size": 128,
-            "steps": cfg["paper_steps"],
+            "steps": max(
+                (r["steps"] for r in runs if r["method"].startswith("paper")),
+                default=cfg["paper_steps"],
+            ),
             "init": "U(0, 1), unconstrained (normalize=False)",
             "functional": "t ~ U(0, 2 pi) per generator, l2 loss, true f",
             "projection": "paper's maximality (projector onto all k generator vectors)",
@@ -1154,9 +1157,9 @@ def main() -> None:
     parser.add_argument("--paper-steps", type=int, default=None, help="paper protocol (10000)")
     parser.add_argument(
         "--multi-problems",
-        type=lambda v: v.split(","),
+        type=lambda v: [x for x in v.split(",") if x],
         default=None,
-        help=f"comma-separated subset of {','.join(PROBLEMS)} (added to earlier runs)",
+        help=f"comma-separated subset of {','.join(PROBLEMS)} ('' none; added to earlier runs)",
     )
     parser.add_argument(
         "--multi-grid",
