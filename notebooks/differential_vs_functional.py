@@ -830,6 +830,8 @@ for maximality in ("paper", None):
 # $C\,\mathfrak{so}(3)\,C^{-1}$) at $N = 10^3, 10^4, 10^5$ with 10 seeds, one data set per seed:
 # the closed form, both Grassmann losses with oracle information (exact normals, true $f$) and
 # with the samples only (estimated frames, surrogate), and the paper's protocol at $N = 10^5$.
+# It can run in stages (`--multi-problems`, `--multi-grid`, `--paper-problems`); the cell below
+# says which cells the committed file holds.
 
 # %%
 multi = bench.get("multi") if bench is not None else None
@@ -838,6 +840,13 @@ if multi is None:
 else:
     st_m = multi["settings"]
     big_n = max(st_m["n_grid"])
+    held = sorted({(r["problem"], r["N"]) for r in multi["runs"]})
+    print(
+        "committed cells (algebra, N):",
+        ", ".join(f"{p} {m:.0e}" for p, m in held),
+        "| paper protocol on:",
+        ", ".join(st_m["paper_protocol"]["problems"]) or "none",
+    )
     names = {
         "closed_form": "closed form",
         "projection_exact": "projection, exact normals",
