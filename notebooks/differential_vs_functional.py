@@ -645,7 +645,7 @@ from liesym.manifolds import (
 )
 
 sphere = invariant_function_data("radial", 4000 if SMALL else 20_000, rng=0, n=3)
-paper_steps = 3000 if SMALL else 20_000
+paper_steps = 1000 if SMALL else 20_000
 paper_kw = {"lr": 4.5e-4, "n_steps": paper_steps, "normalize": False, "reference": so(3)}
 paper = {
     "projection loss": fit_projection_loss(sphere.X, dim=3, normals=sphere.X, rng=1, **paper_kw),
