@@ -251,6 +251,26 @@ def multi_table(full: dict) -> list[str]:
         + ("; ".join(data_cells) or "—")
         + ".",
     ]
+    paper = []
+    for problem in st["paper_protocol"]["problems"]:
+        for method in ("paper_projection", "paper_functional"):
+            runs = [r for r in d["runs"] if (r["problem"], r["method"]) == (problem, method)]
+            if runs:
+                a = sorted(r["final_largest_angle"] for r in runs)
+                first = sorted(r["curve"][0] for r in runs)[len(runs) // 2]
+                last = sorted(r["final_distance"] for r in runs)[len(runs) // 2]
+                paper.append(
+                    f"{problem}, {MULTI_LABELS[method].removeprefix('paper protocol: ')}: "
+                    f"largest principal angle {a[len(a) // 2]:.2f} rad ({a[0]:.2f}–{a[-1]:.2f}); "
+                    f"Grassmann distance {first:.2f} rad at the first step, {last:.2f} at the last"
+                )
+    if paper:
+        lines += [
+            "",
+            "The paper's protocol (free generators), median (range) over seeds: "
+            + "; ".join(paper)
+            + ".",
+        ]
     ablation = []
     for variant, label in (("leading", "leading directions"), ("paper", "the paper's form")):
         for source in ("exact", "estimated"):
