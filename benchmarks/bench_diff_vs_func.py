@@ -76,7 +76,7 @@ multi (several generators; ``--only multi``)
 
 Usage: python benchmarks/bench_diff_vs_func.py [--quick] [--seeds S] [--steps K] [--guarded]
 [--only main|sweeps|multi] [--n-jobs 2] [--multi-seeds 10] [--multi-steps 3000]
-[--paper-steps 10000] [--multi-problems so3,so13] [--multi-grid 1e5] [--paper-problems so3]:
+[--paper-steps 5000] [--multi-problems so3,so13] [--multi-grid 1e5] [--paper-problems so3]:
 the last three run part of the multi grid and add it to the runs already in the JSON. Writes
 benchmarks/results/diff_vs_func.json (with ``--quick``: results/quick/) and the figures
 diff_vs_func_*.png, and prints tables. An existing JSON is updated: a partial run
@@ -1028,7 +1028,7 @@ def run_multi(args, out_dir: Path, previous: dict | None = None) -> dict:
             "n_grid": [1000, 10_000, PAPER_N],
             "seeds": 10,
             "n_steps": 3000,
-            "paper_steps": 10_000,
+            "paper_steps": 5000,
         }
     cfg["seeds"] = args.multi_seeds or cfg["seeds"]
     cfg["n_steps"] = args.multi_steps or cfg["n_steps"]
@@ -1154,7 +1154,7 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=2, help="joblib workers (default 2)")
     parser.add_argument("--multi-seeds", type=int, default=None, help="multi seeds (10)")
     parser.add_argument("--multi-steps", type=int, default=None, help="Grassmann step cap (3000)")
-    parser.add_argument("--paper-steps", type=int, default=None, help="paper protocol (10000)")
+    parser.add_argument("--paper-steps", type=int, default=None, help="paper protocol (5000)")
     parser.add_argument(
         "--multi-problems",
         type=lambda v: [x for x in v.split(",") if x],
