@@ -174,6 +174,17 @@ def _n(x: int) -> str:
     return f"10{'⁰¹²³⁴⁵⁶⁷⁸⁹'[len(str(x)) - 1]}" if str(x).strip("0") == "1" else f"{x:,}"
 
 
+def _load_note(st: dict) -> str:
+    """The 1-minute load averages met by the (staged) run: seconds are only comparable within."""
+    loads = [v[0] for stage in st.get("stages", []) for v in stage["load_average_before_after"]]
+    if not loads:
+        return ""
+    return (
+        f"; seconds measured on a shared machine, {st['stages'][0]['n_jobs']} workers, "
+        f"load average {min(loads):.0f}–{max(loads):.0f}"
+    )
+
+
 def multi_table(full: dict) -> list[str]:
     """k-dimensional algebras on the Grassmannian against the closed form and the paper."""
     d = full.get("multi")
@@ -194,7 +205,7 @@ def multi_table(full: dict) -> list[str]:
         f"seeds whose span came within {tol} rad (Grassmann distance) of the true algebra "
         f"during the run (the closed form: at its one solve); final = median (max) Grassmann "
         f"distance when the run ended, which can sit above {tol} where the data bias the "
-        f"minimum (surrogate, estimated frames):",
+        f"minimum (surrogate, estimated frames)" + _load_note(st) + "):",
         "",
         "| algebra | method | "
         + " | ".join(f"N = {_n(m)}: reached, final" for m in grid)
