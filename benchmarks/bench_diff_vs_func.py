@@ -52,14 +52,40 @@ robustness
 them also run the gradient methods. Cells run in parallel with joblib (``--n-jobs``); the
 numbers do not depend on the scheduling.
 
+multi (several generators; ``--only multi``)
+    k-dimensional algebras found as one point of the Grassmann manifold of k-dimensional
+    subspaces of gl(n) (liesym.manifolds.GrassmannDifferentialDiscovery /
+    GrassmannFunctionalDiscovery: Riemannian Adam, lr 0.01 rad, batch 128, stopping rule
+    on the Grassmann distance between iterates 100 steps apart, cap ``--multi-steps``) on
+    five problems -- so(3) in R^3 (f = |x|^2), so(4) in R^4, so(1,3) in R^4
+    (f = x_0^2 - x_1^2 - x_2^2 - x_3^2), so(3)+so(2) in R^5 (f = (|x_012|^2, |x_34|^2)),
+    C so(3) C^-1 in R^3 (f = |C^-1 x|^2, C drawn per seed) -- at N = 10^3, 10^4, 10^5,
+    ``--multi-seeds`` seeds (default 10), one data set per (problem, N, seed).
+    Methods: the closed form (estimated frames, the reference); the projection loss
+    (symmetry term, the Grassmann constraint doing the maximality term's job) with exact
+    normals and with the closed form's estimated frames; the functional loss (A = r u,
+    r ~ U(-1, 1), u a random unit element of the span) with the true f and with
+    LocalLinearSurrogates fitted to the samples. Every Grassmann method starts from the
+    same span per seed (N(0, 1) generators, orthonormalised: a uniformly distributed
+    span) and sees the same minibatches. Metric: Grassmann distance to the true algebra;
+    steps and seconds to 0.05 rad, share of seeds reaching it, final distance.
+    At N = 10^5 also the paper's unconstrained protocol (k free generators, Adam lr
+    4.5e-4, U(0, 1) init, functional t ~ U(0, 2 pi), ``--paper-steps`` steps) on so(3) and
+    so(1,3); at N = 10^4 an ablation of the projection loss's maximality term
+    ("leading", "paper") on every problem. Figure diff_vs_func_multi.png.
+
 Usage: python benchmarks/bench_diff_vs_func.py [--quick] [--seeds S] [--steps K] [--guarded]
-[--only main|sweeps] [--n-jobs 2]. Writes benchmarks/results/diff_vs_func.json (with
-``--quick``: results/quick/) and the figures diff_vs_func_*.png, and prints tables. An existing
-JSON is updated: ``--only sweeps`` keeps its main comparison, ``--only main`` its sweeps.
+[--only main|sweeps|multi] [--n-jobs 2] [--multi-seeds 10] [--multi-steps 3000]
+[--paper-steps 5000] [--multi-problems so3,so13] [--multi-grid 1e5] [--paper-problems so3]:
+the last three run part of the multi grid and add it to the runs already in the JSON. Writes
+benchmarks/results/diff_vs_func.json (with ``--quick``: results/quick/) and the figures
+diff_vs_func_*.png, and prints tables. An existing JSON is updated: a partial run
+(``--only``) keeps the other parts' numbers.
 """
 
 import argparse
 import json
+import os
 import sys
 import time
 import warnings
@@ -80,6 +106,7 @@ from liesym.discovery.differential import DifferentialDiscovery
 from liesym.discovery.functional import fit_functional_loss
 from liesym.discovery.kernel import kernel_frames
 from liesym.discovery.surrogate import LocalLinearSurrogate
+from liesym.manifolds import GrassmannDifferentialDiscovery, GrassmannFunctionalDiscovery
 from liesym.viz import plot_inference_error, save_figure
 
 J = np.array([[0.0, -1.0], [1.0, 0.0]])
@@ -576,6 +603,540 @@ def run_sweeps(args, out_dir: Path) -> dict:
     return out
 
 
+# Several generators: k-dimensional algebras on the Grassmannian.
+PROBLEMS = {
+    "so3": ("radial", {"n": 3}, "so(3) in R³, f = ‖x‖²"),
+    "so4": ("radial", {"n": 4}, "so(4) in R⁴, f = ‖x‖²"),
+    "so13": ("lorentz", {"n": 4}, "so(1,3) in R⁴, f = x₀² − x₁² − x₂² − x₃²"),
+    "so3_so2": ("blocks", {"blocks": (3, 2)}, "so(3)+so(2) in R⁵, f = (‖x₀₁₂‖², ‖x₃₄‖²)"),
+    "conj_so3": ("conjugated", {"n": 3}, "C so(3) C⁻¹ in R³, f = ‖C⁻¹x‖²"),
+}
+MULTI_METHODS = {
+    "closed_form": "closed form (estimated frames)",
+    "projection_exact": "Grassmann projection loss, exact normals",
+    "projection_estimated": "Grassmann projection loss, estimated frames",
+    "functional_true": "Grassmann functional loss, true f",
+    "functional_surrogate": "Grassmann functional loss, surrogate",
+    "paper_projection": "paper protocol: projection loss, exact normals",
+    "paper_functional": "paper protocol: functional loss, true f",
+}
+PAPER_PROBLEMS = ("so3", "so13")
+ABLATION = {"leading": "leading", "paper": "paper"}  # None: the main projection rows
+CURVE_EVERY = {"grassmann": 10, "paper": 100}  # stored distance curves (N = 10^5 only)
+PAPER_N, ABLATION_N = 100_000, 10_000  # the paper protocol's N (and curves'); the ablation's
+
+
+class VectorSurrogate:
+    """One LocalLinearSurrogate per output of a vector-valued f (values (b, q), Jacobian)."""
+
+    def __init__(self, X, Y):
+        self.parts = [LocalLinearSurrogate().fit(X, Y[:, i]) for i in range(Y.shape[1])]
+
+    def __call__(self, points):
+        """Values (b, q)."""
+        return np.stack([s(points) for s in self.parts], axis=-1)
+
+    def gradient(self, points):
+        """Jacobian (b, q, n)."""
+        return np.stack([s.gradient(points) for s in self.parts], axis=-2)
+
+
+def multi_data(problem: str, n_points: int, seed: int):
+    kind, kw, _ = PROBLEMS[problem]
+    index = list(PROBLEMS).index(problem)
+    return invariant_function_data(
+        kind, n_points, rng=np.random.default_rng([seed, index, n_points]), **kw
+    )
+
+
+def true_gradient(data):
+    if data.y.ndim == 1:
+        return lambda x: data.jacobian(x)[..., 0, :]
+    return data.jacobian
+
+
+def grassmann_record(est, wall: float, curve: bool) -> dict:
+    h = est.history_
+    k = est.steps_to_tol_
+    rec = {
+        "steps_to_tol": k,
+        "seconds_to_tol": None if not k else float(h["time"][k - 1]),
+        "final_distance": float(h["distance"][-1]),
+        "steps": est.n_iter_,
+        "stopped": est.stopped_,
+        "stalled": bool(est.stall_.stalled),
+        "seconds": wall,
+        "seconds_per_step": est.wall_time_ / max(1, est.n_iter_),
+        "per_generator_final": est.stall_.per_generator.tolist(),
+    }
+    if curve:
+        rec["curve"] = h["distance"][:: CURVE_EVERY["grassmann"]].tolist()
+    return rec
+
+
+def paper_record(fit, wall: float, tol: float, curve: bool) -> dict:
+    dist = fit.history["distance"]
+    hit = np.flatnonzero(dist <= tol)
+    k = int(hit[0]) + 1 if hit.size else None
+    rec = {
+        "steps_to_tol": k,
+        "seconds_to_tol": None if k is None else float(fit.history["time"][k - 1]),
+        "final_distance": float(dist[-1]),
+        "final_largest_angle": float(fit.history["angle"][-1]),
+        "steps": int(dist.size),
+        "stopped": "budget",
+        "stalled": False,
+        "seconds": wall,
+        "seconds_per_step": fit.wall_time / max(1, dist.size),
+        "generator_norms_final": np.linalg.norm(
+            fit.generators.reshape(len(fit.generators), -1), axis=1
+        ).tolist(),
+    }
+    if curve:
+        rec["curve"] = dist[:: CURVE_EVERY["paper"]].tolist()
+    return rec
+
+
+def timed(fun):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # stall reports are recorded, not printed
+        start = time.perf_counter()
+        out = fun()
+        return out, time.perf_counter() - start
+
+
+def run_multi_cell(problem: str, n_points: int, seed: int, cfg: dict) -> list[dict]:
+    """Every method on the data set of (problem, N, seed); one record each."""
+    data = multi_data(problem, n_points, seed)
+    truth, k = data.algebra, data.algebra.dim
+    key = {"problem": problem, "N": n_points, "seed": seed}
+    curve = n_points == cfg["paper_n"]
+    out = []
+
+    def closed_form():
+        est = DifferentialDiscovery().fit(data.X, data.y)
+        return est.algebra_, est
+
+    rec, closed = run_fit(closed_form, truth)
+    out.append(
+        key
+        | {
+            "method": "closed_form",
+            "final_distance": rec["error"],
+            "dim": None if closed is None else int(closed.dim_),
+            "seconds": rec["seconds"],
+            "failed": rec["failed"],
+        }
+    )
+    grassmann = {
+        "lr": cfg["lr"],
+        "n_steps": cfg["n_steps"],
+        "batch_size": 128,
+        "init": "normal",
+        "rng": seed,
+        "reference": truth,
+        "tol": TOL,
+    }
+    normals = data.jacobian(data.X)
+    runs = {
+        "projection_exact": lambda: GrassmannDifferentialDiscovery(k, **grassmann).fit(
+            data.X, normals=normals
+        ),
+        "functional_true": lambda: GrassmannFunctionalDiscovery(k, **grassmann).fit(
+            data.X, data.f, grad=true_gradient(data)
+        ),
+        "functional_surrogate": lambda: GrassmannFunctionalDiscovery(k, **grassmann).fit(
+            data.X,
+            VectorSurrogate(data.X, data.y)
+            if data.y.ndim == 2
+            else LocalLinearSurrogate().fit(data.X, data.y),
+        ),
+    }
+    if closed is not None:
+        frames = closed.frames_.subset(closed.frames_.reliable)
+        runs["projection_estimated"] = lambda: GrassmannDifferentialDiscovery(k, **grassmann).fit(
+            frames.points, kernel=frames.kernel
+        )
+    for method, run in runs.items():
+        fit, wall = timed(run)
+        out.append(key | {"method": method} | grassmann_record(fit, wall, curve))
+    if closed is None:
+        out.append(key | {"method": "projection_estimated", "failed": rec["failed"]})
+    if n_points == cfg["ablation_n"]:
+        sources = {"exact": {"normals": normals}}
+        if closed is not None:
+            sources["estimated"] = {"X": frames.points, "kernel": frames.kernel}
+        for name, maximality in ABLATION.items():
+            for source, kw in sources.items():
+                fit, wall = timed(
+                    lambda m=maximality, kw=kw: GrassmannDifferentialDiscovery(
+                        k, maximality=m, **grassmann
+                    ).fit(kw.get("X", data.X), normals=kw.get("normals"), kernel=kw.get("kernel"))
+                )
+                method = f"ablation_{name}_{source}"
+                out.append(key | {"method": method} | grassmann_record(fit, wall, False))
+    return out
+
+
+def run_paper_cell(problem: str, n_points: int, seed: int, method: str, cfg: dict) -> list[dict]:
+    """The paper's unconstrained protocol (k free generators) on the same data and seed."""
+    data = multi_data(problem, n_points, seed)
+    truth, k = data.algebra, data.algebra.dim
+    common = {
+        "lr": 4.5e-4,
+        "batch_size": 128,
+        "n_steps": cfg["paper_steps"],
+        "reference": truth,
+        "normalize": False,
+        "init": "uniform",
+        "rng": seed,
+    }
+    if method == "paper_projection":
+        fit, wall = timed(
+            lambda: fit_projection_loss(data.X, dim=k, normals=data.jacobian(data.X), **common)
+        )
+    else:
+        fit, wall = timed(
+            lambda: fit_functional_loss(
+                data.X,
+                data.f,
+                k,
+                grad=true_gradient(data),
+                t_range=(0.0, 2 * np.pi),
+                loss="l2",
+                **common,
+            )
+        )
+    rec = paper_record(fit, wall, TOL, n_points == cfg["paper_n"])
+    return [{"problem": problem, "N": n_points, "seed": seed, "method": method} | rec]
+
+
+def multi_tasks(cfg: dict) -> list[tuple]:
+    tasks = [
+        ("cell", p, m, s)
+        for p in cfg["problems"]
+        for m in cfg["n_grid"]
+        for s in range(cfg["seeds"])
+    ]
+    tasks += [
+        (method, p, cfg["paper_n"], s)
+        for p in cfg["paper_problems"]
+        for method in ("paper_projection", "paper_functional")
+        for s in range(cfg["seeds"])
+    ]
+    # Long tasks first (paper runs, then large N), for load balance.
+    cost = {"paper_functional": 4, "paper_projection": 3, "cell": 1}
+    return sorted(tasks, key=lambda t: (-cost[t[0]], -t[2], t[1], t[3]))
+
+
+def run_multi_task(task: tuple, cfg: dict) -> list[dict]:
+    kind, problem, n_points, seed = task
+    if kind == "cell":
+        return run_multi_cell(problem, n_points, seed, cfg)
+    return run_paper_cell(problem, n_points, seed, kind, cfg)
+
+
+def summarise_multi(runs: list[dict], cfg: dict) -> list[dict]:
+    """Per (problem, N, method): share reaching TOL, steps/seconds to TOL, final distance."""
+    rows = []
+    cfg = cfg | {"n_grid": sorted({r["N"] for r in runs})}
+    methods = list(MULTI_METHODS) + [
+        f"ablation_{a}_{src}" for a in ABLATION for src in ("exact", "estimated")
+    ]
+    for problem in PROBLEMS:
+        for n_points in cfg["n_grid"]:
+            for method in methods:
+                recs = [
+                    r
+                    for r in runs
+                    if (r["problem"], r["N"], r["method"]) == (problem, n_points, method)
+                ]
+                if not recs:
+                    continue
+                ok = [r for r in recs if "final_distance" in r]
+                final = [r["final_distance"] for r in ok]
+                row = {
+                    "problem": problem,
+                    "N": n_points,
+                    "method": method,
+                    "seeds": len(recs),
+                    "failed": len(recs) - len(ok),
+                    "final_distance": summary(final) if final else None,
+                    "reached": sum(d <= TOL for d in final)
+                    if method == "closed_form"
+                    else sum(r.get("steps_to_tol") is not None for r in ok),
+                    "seconds": summary([r["seconds"] for r in ok]) if ok else None,
+                }
+                if method == "closed_form":
+                    row["dim_right"] = sum(
+                        r["dim"] == multi_dim(problem) for r in recs if r.get("dim") is not None
+                    )
+                else:
+                    hit = [r for r in ok if r["steps_to_tol"] is not None]
+                    row |= {
+                        "steps_to_tol": summary([r["steps_to_tol"] for r in hit]) if hit else None,
+                        "seconds_to_tol": summary([r["seconds_to_tol"] for r in hit])
+                        if hit
+                        else None,
+                        "steps_taken": summary([r["steps"] for r in ok]) if ok else None,
+                        "converged": sum(r["stopped"] == "converged" for r in ok),
+                        "stalled": sum(r["stalled"] for r in ok),
+                        "ms_per_step": 1e3 * float(np.median([r["seconds_per_step"] for r in ok]))
+                        if ok
+                        else None,
+                    }
+                    if hit and method in ("paper_projection", "paper_functional"):
+                        row["note"] = "steps to the Grassmann tolerance of free generators"
+                rows.append(row)
+    return rows
+
+
+def multi_dim(problem: str) -> int:
+    return multi_data(problem, 3, 0).algebra.dim
+
+
+def step_ratios(runs: list[dict], cfg: dict) -> dict:
+    """Per-seed ratio of steps to TOL, functional / projection, on the same data and start."""
+    out = {}
+    cfg = cfg | {"n_grid": sorted({r["N"] for r in runs})}
+    pairs = {
+        "oracle": ("functional_true", "projection_exact"),
+        "data": ("functional_surrogate", "projection_estimated"),
+    }
+    for problem in PROBLEMS:
+        for n_points in cfg["n_grid"]:
+            for label, (func, diff) in pairs.items():
+                by = {}
+                for r in runs:
+                    if (r["problem"], r["N"]) == (problem, n_points) and r["method"] in (
+                        func,
+                        diff,
+                    ):
+                        by.setdefault(r["seed"], {})[r["method"]] = r.get("steps_to_tol")
+                ratios = [v[func] / v[diff] for v in by.values() if v.get(func) and v.get(diff)]
+                out[f"{problem}/{n_points}/{label}"] = {
+                    "pair": f"{func} / {diff}",
+                    "seeds_both_reached": len(ratios),
+                    "ratio": summary(ratios) if ratios else None,
+                }
+    return out
+
+
+def print_multi(rows: list[dict], ratios: dict, cfg: dict) -> None:
+    print(f"\nmulti: Grassmann distance to the true algebra, tol {TOL} rad, {cfg['seeds']} seeds")
+    head = f"{'problem':<9}{'N':>8}  {'method':<28}{'reached':>9}{'steps to tol':>22}"
+    print(head + f"{'s to tol':>20}{'final (median/max)':>22}{'stalls':>7}")
+    for r in rows:
+        steps = secs = "-"
+        if r.get("steps_to_tol"):
+            st = r["steps_to_tol"]
+            steps = f"{st['median']:.0f} ({st['min']:.0f}-{st['max']:.0f})"
+            sc = r["seconds_to_tol"]
+            secs = f"{sc['median']:.2f} ({sc['min']:.2f}-{sc['max']:.2f})"
+        fd = r["final_distance"]
+        final = f"{fd['median']:.1e}/{fd['max']:.1e}" if fd else "failed"
+        print(
+            f"{r['problem']:<9}{r['N']:>8}  {r['method']:<28}{r['reached']:>5}/{r['seeds']:<3}"
+            f"{steps:>22}{secs:>20}{final:>22}{r.get('stalled', ''):>7}"
+        )
+    for key, v in ratios.items():
+        if v["ratio"]:
+            q = v["ratio"]
+            print(
+                f"steps ratio {key} ({v['pair']}): {q['median']:.2f} "
+                f"({q['min']:.2f}-{q['max']:.2f}), {v['seeds_both_reached']} seeds"
+            )
+
+
+def plot_multi(runs: list[dict], cfg: dict, path: Path) -> Path:
+    """Grassmann distance against steps at the largest N: median and range over seeds."""
+    big = cfg["paper_n"]
+    fig, axes = plt.subplots(2, 3, figsize=(15.0, 8.0))
+    methods = (*list(MULTI_METHODS)[1:5], "paper_projection", "paper_functional")
+    colors = dict(zip(methods, plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False))
+    for ax, problem in zip(axes.flat, PROBLEMS, strict=False):
+        for method in methods:
+            recs = [
+                r
+                for r in runs
+                if (r["problem"], r["N"], r["method"]) == (problem, big, method) and "curve" in r
+            ]
+            if not recs:
+                continue
+            every = CURVE_EVERY["paper" if method.startswith("paper") else "grassmann"]
+            length = max(len(r["curve"]) for r in recs)
+            # After the stopping rule the span no longer changes: hold the last value.
+            arr = np.stack(
+                [np.pad(r["curve"], (0, length - len(r["curve"])), mode="edge") for r in recs]
+            )
+            steps = 1 + every * np.arange(length)
+            ax.plot(steps, np.median(arr, axis=0), color=colors[method], lw=1.5)
+            ax.fill_between(
+                steps, arr.min(axis=0), arr.max(axis=0), color=colors[method], alpha=0.15
+            )
+        closed = [
+            r["final_distance"]
+            for r in runs
+            if (r["problem"], r["N"], r["method"]) == (problem, big, "closed_form")
+        ]
+        if closed:
+            ax.axhline(np.median(closed), color="k", ls="--", lw=1)
+        ax.axhline(TOL, color="k", ls=":", lw=1)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("optimiser step")
+        ax.set_ylabel("Grassmann distance to the true algebra (rad)")
+        ax.set_title(PROBLEMS[problem][2] + f", N = {big:,}", fontsize=10)
+    legend = axes.flat[-1]
+    legend.axis("off")
+    handles = [plt.Line2D([], [], color=colors[m], lw=2) for m in methods]
+    handles += [plt.Line2D([], [], color="k", ls="--"), plt.Line2D([], [], color="k", ls=":")]
+    labels = [MULTI_METHODS[m] for m in methods]
+    labels += ["closed form (median)", f"tolerance {TOL} rad"]
+    legend.legend(handles, labels, loc="center", fontsize=9, frameon=False)
+    legend.set_title(
+        f"median and range over {cfg['seeds']} seeds\n(Grassmann runs held after they stop)",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def merge_runs(old: list[dict], new: list[dict]) -> list[dict]:
+    """Runs of an earlier partial invocation, with those of this one replacing equal keys."""
+
+    def key(r):
+        return r["problem"], r["N"], r["method"], r["seed"]
+
+    fresh = {key(r) for r in new}
+    merged = [r for r in old if key(r) not in fresh] + new
+    return sorted(merged, key=lambda r: (r["problem"], r["N"], r["method"], r["seed"]))
+
+
+def run_multi(args, out_dir: Path, previous: dict | None = None) -> dict:
+    if args.quick:
+        cfg = {"n_grid": [500], "seeds": 1, "n_steps": 150, "paper_steps": 150}
+    else:
+        cfg = {
+            "n_grid": [1000, 10_000, PAPER_N],
+            "seeds": 10,
+            "n_steps": 3000,
+            "paper_steps": 5000,
+        }
+    cfg["seeds"] = args.multi_seeds or cfg["seeds"]
+    cfg["n_steps"] = args.multi_steps or cfg["n_steps"]
+    cfg["paper_steps"] = args.paper_steps or cfg["paper_steps"]
+    cfg["n_grid"] = args.multi_grid or cfg["n_grid"]
+    cfg["problems"] = list(PROBLEMS) if args.multi_problems is None else args.multi_problems
+    cfg["paper_problems"] = (
+        [p for p in PAPER_PROBLEMS if p in cfg["problems"]]
+        if args.paper_problems is None
+        else args.paper_problems
+    )
+    for name in ("multi_problems", "paper_problems"):
+        unknown = set(cfg[name.removeprefix("multi_")]) - set(PROBLEMS)
+        if unknown:
+            flag = name.replace("_", "-")
+            raise SystemExit(f"--{flag}: unknown {sorted(unknown)}; expected {list(PROBLEMS)}")
+    # Quick: everything at its one N.
+    cfg |= {
+        "lr": 0.01,
+        "paper_n": max(cfg["n_grid"]) if args.quick else PAPER_N,
+        "ablation_n": max(cfg["n_grid"]) if args.quick else ABLATION_N,
+    }
+    tasks = multi_tasks(cfg)
+    print(f"multi: {len(tasks)} tasks on {args.n_jobs} workers", flush=True)
+    load_before = load_average()
+    start = time.perf_counter()
+    try:
+        parallel = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered", batch_size=1)
+    except ValueError:  # backends without result generators
+        parallel = Parallel(n_jobs=args.n_jobs, batch_size=1)
+    jobs = parallel(delayed(run_multi_task)(t, cfg) for t in tasks)
+    runs = [
+        r
+        for rows in progress(jobs, enable=not args.no_progress, desc="multi", total=len(tasks))
+        for r in rows
+    ]
+    wall = time.perf_counter() - start
+    stage = {
+        "problems": cfg["problems"],
+        "n_grid": cfg["n_grid"],
+        "paper_problems": cfg["paper_problems"],
+        "seeds": cfg["seeds"],
+        "wall_seconds": wall,
+        "n_jobs": args.n_jobs,
+        "load_average_before_after": [load_before, load_average()],
+    }
+    stages = [stage]
+    if previous is not None and not args.quick:
+        # A partial invocation (--multi-problems / --multi-grid) adds to the earlier ones.
+        runs = merge_runs(previous.get("runs", []), runs)
+        stages = previous["settings"].get("stages", []) + stages
+    runs.sort(key=lambda r: (r["problem"], r["N"], r["method"], r["seed"]))
+    rows = summarise_multi(runs, cfg)
+    ratios = step_ratios(runs, cfg)
+    print_multi(rows, ratios, cfg)
+    fig = plot_multi(runs, cfg, out_dir / "diff_vs_func_multi.png")
+    print("wrote", fig)
+    print(
+        f"multi wall time {wall:.0f} s on {args.n_jobs} workers; load {load_before} -> "
+        f"{load_average()}"
+    )
+    settings = {
+        "quick": args.quick,
+        "problems": {p: v[2] for p, v in PROBLEMS.items()},
+        "n_grid": sorted({r["N"] for r in runs}),
+        "seeds": max(r["seeds"] for r in rows) if rows else cfg["seeds"],
+        "tol": TOL,
+        "metric": "grassmann_distance(span, true algebra), radians",
+        "data": "invariant_function_data(kind, N, rng=default_rng([seed, problem index, N])); "
+        "one data set per (problem, N, seed), shared by every method",
+        "grassmann": {
+            "lr": cfg["lr"],
+            "batch_size": 128,
+            "step_cap": cfg["n_steps"],
+            "stopping_rule": "Grassmann distance between iterates 100 steps apart <= "
+            "0.05 * lr * 100 rad",
+            "init": "N(0, 1) generators, orthonormalised (a uniformly distributed span); "
+            "rng=seed (same start for every Grassmann method)",
+            "projection_maximality": "none (symmetry term; see the ablation)",
+            "functional_t": "A = r P z / |P z|, r ~ U(-1, 1) (isotropic law), loss l2",
+        },
+        "paper_protocol": {
+            "problems": sorted({r["problem"] for r in runs if r["method"].startswith("paper")}),
+            "N": cfg["paper_n"],
+            "lr": 4.5e-4,
+            "batch_size": 128,
+            "steps": max(
+                (r["steps"] for r in runs if r["method"].startswith("paper")),
+                default=cfg["paper_steps"],
+            ),
+            "init": "U(0, 1), unconstrained (normalize=False)",
+            "functional": "t ~ U(0, 2 pi) per generator, l2 loss, true f",
+            "projection": "paper's maximality (projector onto all k generator vectors)",
+        },
+        "ablation_n": cfg["ablation_n"],
+        "ablation": f"projection loss at N = {cfg['ablation_n']}, every problem, exact normals and "
+        "estimated frames: maximality 'leading' and 'paper' (the main rows: none)",
+        "surrogate": "LocalLinearSurrogate(16) per output, fitted inside the timed run",
+        "closed_form": "DifferentialDiscovery() defaults (estimated frames, gap rule); its "
+        "reliable frames feed projection_estimated",
+        "seconds": "wall time of each fit inside a joblib worker (1 BLAS thread each with "
+        "loky at 2 workers); the machine was shared, see load_average",
+        "stages": stages,
+        "wall_seconds": sum(st["wall_seconds"] for st in stages),
+    }
+    return {"settings": settings, "summary": rows, "ratios": ratios, "runs": runs}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small run (< 60 s), to quick/")
@@ -583,12 +1144,35 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=None, help="main Adam steps (default 30000)")
     parser.add_argument("--n-points", type=int, default=None, help="main data size (default 1e5)")
     parser.add_argument("--guarded", action="store_true", help="add unit-sphere rows (main)")
-    parser.add_argument("--only", choices=("main", "sweeps"), default=None, help="one part")
+    parser.add_argument(
+        "--only", choices=("main", "sweeps", "multi"), default=None, help="one part"
+    )
     parser.add_argument("--sweep-seeds", type=int, default=None, help="seeds (default 10)")
     parser.add_argument("--grad-seeds", type=int, default=None, help="gradient seeds (5)")
     parser.add_argument("--sweep-steps", type=int, default=None, help="Adam steps (5000)")
     parser.add_argument("--sweep-lr", type=float, default=3e-3, help="sweep Adam lr")
     parser.add_argument("--n-jobs", type=int, default=2, help="joblib workers (default 2)")
+    parser.add_argument("--multi-seeds", type=int, default=None, help="multi seeds (10)")
+    parser.add_argument("--multi-steps", type=int, default=None, help="Grassmann step cap (3000)")
+    parser.add_argument("--paper-steps", type=int, default=None, help="paper protocol (5000)")
+    parser.add_argument(
+        "--multi-problems",
+        type=lambda v: [x for x in v.split(",") if x],
+        default=None,
+        help=f"comma-separated subset of {','.join(PROBLEMS)} ('' none; added to earlier runs)",
+    )
+    parser.add_argument(
+        "--multi-grid",
+        type=lambda v: [int(float(x)) for x in v.split(",")],
+        default=None,
+        help="comma-separated N (default 1e3,1e4,1e5; added to earlier runs)",
+    )
+    parser.add_argument(
+        "--paper-problems",
+        type=lambda v: [x for x in v.split(",") if x],
+        default=None,
+        help="paper protocol at N = 1e5 (default: so3,so13 among --multi-problems; '' none)",
+    )
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="folder (default results/)")
     args = parse_args(parser)
@@ -602,7 +1186,7 @@ def main() -> None:
     path = out_dir / "diff_vs_func.json"
     # Update an existing file: a partial run keeps the other part's numbers.
     out = json.loads(path.read_text()) if path.is_file() else {}
-    if args.only != "sweeps":
+    if args.only in (None, "main"):
         out |= {"machine": info} | run_main(
             args.seeds or (2 if args.quick else 10),
             args.steps or (2500 if args.quick else 30_000),
@@ -610,8 +1194,10 @@ def main() -> None:
             args.guarded,
             args.quick,
         )
-    if args.only != "main":
+    if args.only in (None, "sweeps"):
         out |= {k: v | {"machine": info} for k, v in run_sweeps(args, out_dir).items()}
+    if args.only in (None, "multi"):
+        out["multi"] = run_multi(args, out_dir, out.get("multi")) | {"machine": info}
     print("wrote", write_json(out, path))
 
 

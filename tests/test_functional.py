@@ -8,6 +8,7 @@ from liesym.algebra import rotation_about, so
 from liesym.discovery._gradient import fit_projection_loss, homogeneous
 from liesym.discovery.functional import (
     FunctionalDiscovery,
+    FunctionalLoss,
     expm_batch,
     expm_frechet_batch,
     finite_difference_gradient,
@@ -86,6 +87,49 @@ def test_functional_gradient_matches_finite_differences(rng, n, dim, affine, los
     assert np.allclose(grad, fd, rtol=1e-6, atol=1e-6 * np.abs(fd).max())
 
 
+@pytest.mark.parametrize("loss", ["l2", "mse"])
+def test_vector_valued_functional_gradient_matches_finite_differences(rng, loss):
+    """Two outputs: residuals enter as the sum of squares over outputs and points."""
+
+    def f(y):
+        return np.stack([(y[:, :2] ** 2).sum(1) + np.sin(y[:, 2]), y[:, 0] * y[:, 2]], -1)
+
+    def jac(y):
+        return finite_difference_gradient(f, y)
+
+    x = rng.normal(size=(6, 3))
+    t = rng.uniform(-1, 1, size=(6, 2))
+    w = 0.5 * rng.normal(size=(2, 3, 3))
+    assert jac(x).shape == (6, 2, 3)
+    _, grad = functional_terms(w, x, f(x), t, f, jac, loss=loss)
+    fd = np.zeros_like(w)
+    for i in np.ndindex(w.shape):
+        e = np.zeros_like(w)
+        e[i] = 1e-6
+        up = functional_terms(w + e, x, f(x), t, f, jac, loss=loss)[0]
+        down = functional_terms(w - e, x, f(x), t, f, jac, loss=loss)[0]
+        fd[i] = (up - down) / 2e-6
+    assert np.allclose(grad, fd, rtol=1e-6, atol=1e-6 * np.abs(fd).max())
+
+
+def test_isotropic_law_reduces_to_the_box_law_for_one_generator(rng):
+    """For k = 1 the drawn coordinate is r times a random sign: the box law, in distribution."""
+    x = rng.normal(size=(4000, 2))
+    loss = FunctionalLoss.from_function(x, sq_norm, t_range=(-1, 1), law="isotropic", rng=0)
+    t = loss.coefficients(np.array([[[0.0, -1.0], [1.0, 0.0]]]) / np.sqrt(2), 4000)[:, 0]
+    # Uniform on (-1, 1): mean 0 and variance 1/3, standard errors 0.009 and 0.005.
+    assert abs(t.mean()) < 0.04 and abs(t.var() - 1 / 3) < 0.02 and np.abs(t).max() <= 1
+
+
+def test_per_generator_losses_single_out_the_wrong_direction(rng):
+    """Span = {J, a symmetric direction}: one canonical generator fits, the other does not."""
+    x = rng.normal(size=(300, 2))
+    loss = FunctionalLoss.from_function(x, sq_norm, grad=lambda y: 2 * y, law="isotropic", rng=0)
+    gens = np.stack([np.array([[0.0, -1.0], [1.0, 0.0]]), np.diag([1.0, -1.0])]) / np.sqrt(2)
+    per = loss.per_generator(gens, np.arange(300))
+    assert per[1] < 1e-12 < 0.1 < per[0]  # descending: the symmetric direction first
+
+
 @pytest.mark.parametrize("grad", [lambda y: 2 * y, None])
 def test_fit_decreases_the_loss_and_approaches_J(rng, grad):
     x = rng.normal(size=(400, 2))
@@ -154,7 +198,9 @@ def test_bad_inputs_raise_clear_errors(rng):
     with pytest.raises(ValueError, match="dim"):
         FunctionalDiscovery(dim=0).fit(x, sq_norm)
     with pytest.raises(ValueError, match="f: expected 20 values"):
-        FunctionalDiscovery(n_steps=1).fit(x, lambda y: y)
+        FunctionalDiscovery(n_steps=1).fit(x, lambda y: y[1:, 0])
+    with pytest.raises(ValueError, match="f: expected 20 values"):
+        FunctionalDiscovery(n_steps=1).fit(x, lambda y: y[..., None])
     with pytest.raises(ValueError, match="grad"):
         FunctionalDiscovery(n_steps=1).fit(x, sq_norm, grad=lambda y: y[:, :1])
     with pytest.raises(ValueError, match="grad"):

@@ -16,6 +16,9 @@ CASES = [
     ("torus", {}),
     ("torus_sum", {}),
     ("line", {}),
+    ("lorentz", {"n": 4}),
+    ("blocks", {}),
+    ("blocks", {"blocks": (2, 1, 3)}),
 ]
 IDS = [f"{k}-{kw.get('n', '')}" for k, kw in CASES]
 
@@ -127,6 +130,9 @@ def test_conjugated_uses_given_matrix():
         (("radial", 10), {"noise": -1.0}, "noise"),
         (("radial", 10), {"n": 1}, "n:"),
         (("hyperbolic", 10), {"n": 3}, "n:"),
+        (("blocks", 10), {"blocks": (1, 1)}, "blocks"),
+        (("blocks", 10), {"blocks": (3, 0)}, "blocks"),
+        (("blocks", 10), {"blocks": (3, 2), "n": 4}, "n:"),
         (("conjugated", 10), {"n": 2, "C": np.eye(3)}, "C:"),
         (("conjugated", 10), {"n": 2, "C": np.zeros((2, 2))}, "C:"),
         (("rotation_about", 10), {"center": [1.0, 2.0, 3.0]}, "center"),

@@ -30,6 +30,16 @@ linear field ``x -> W x`` is a symmetry when ``df_x(W x) = 0`` for all x, an aff
     two outputs ``f = (|x_12|^2, |x_34|^2)`` on R^4, ``X ~ N(0, I_4)``; algebra
     so(2)+so(2). With ``P_1 = diag(1, 1, 0, 0)``: ``x^T P_1 W x = 0`` for all x means
     ``P_1 W`` is skew, so W has no 12-34 coupling and skew diagonal blocks.
+``"lorentz"``
+    ``f = x_0^2 - |x_{1:}|^2`` on R^n, ``X ~ N(0, I_n)``; algebra so(1, n-1) (the Lorentz
+    algebra, non-compact). With ``eta = diag(1, -1, ..., -1)``: ``df_x(Wx) = 2 x^T eta W x``
+    vanishes for all x iff ``eta W`` is skew, i.e. ``W^T eta + eta W = 0``.
+``"blocks"``
+    one output per block, ``f = (|x_A|^2, |x_B|^2, ...)`` for consecutive coordinate
+    blocks of sizes ``blocks`` (default (3, 2)), ``X ~ N(0, I_n)``; algebra the direct sum
+    so(a) + so(b) + ... With ``P_A`` the projector onto block A: ``x^T P_A W x = 0`` for
+    all x means ``P_A W + W^T P_A = 0``, whose off-diagonal blocks force ``W_AB = 0`` and
+    diagonal block a skew ``W_AA``. Each level set is a product of spheres, one orbit.
 ``"torus_sum"``
     one output ``f = |x_12|^2 + |x_34|^4 / 2`` on R^4; still so(2)+so(2), although each
     level set is 3-dimensional. ``df_x(Wx) = 2 x_12^T (Wx)_12 + 2 |x_34|^2 x_34^T (Wx)_34``
@@ -47,13 +57,14 @@ For the non-affine kinds the affine symmetry algebra is the same algebra embedde
 homogeneous coordinates (the constant term of ``df_x(b)`` forces ``b = 0``).
 """
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from liesym._core import as_finite_array, as_rng
-from liesym.algebra import LieAlgebra, affine_generators, so, so_generators, torus
+from liesym.algebra import LieAlgebra, affine_generators, so, so_generators, so_pq, torus
 
 __all__ = ["KINDS", "InvariantDataset", "invariant_function_data"]
 
@@ -65,6 +76,8 @@ KINDS = (
     "torus",
     "torus_sum",
     "line",
+    "lorentz",
+    "blocks",
 )
 
 # The navigation base goal of the prototype, the default centre of "rotation_about".
@@ -162,6 +175,7 @@ def invariant_function_data(
     n: int | None = None,
     C=None,
     center=None,
+    blocks=None,
 ) -> InvariantDataset:
     """Sample an invariant function whose symmetry algebra is known exactly.
 
@@ -175,13 +189,16 @@ def invariant_function_data(
     noise : float, optional, default: 0.0
         Standard deviation of Gaussian noise added to every value.
     n : int, optional
-        Space dimension for ``"radial"``, ``"conjugated"`` and ``"rotation_about"``
-        (default 2); the other kinds have a fixed dimension.
+        Space dimension for ``"radial"``, ``"conjugated"``, ``"rotation_about"`` and
+        ``"lorentz"`` (default 2); ``"blocks"`` takes it from ``blocks``; the other kinds
+        have a fixed dimension.
     C : array-like, shape=[n, n], optional
         Conjugating matrix of ``"conjugated"`` (drawn from ``rng`` when omitted).
     center : array-like, shape=[n], optional
         Centre of ``"rotation_about"`` (default: the prototype's base goal
         (-0.70506063, 0.70914702) for n = 2, else the first basis vector).
+    blocks : sequence of int, optional
+        Block sizes of ``"blocks"`` (default (3, 2): so(3)+so(2) on R^5).
 
     Returns
     -------
@@ -302,6 +319,52 @@ def invariant_function_data(
                 x = np.asarray(x)
                 q2 = np.sum(x[..., 2:] ** 2, -1, keepdims=True)
                 return np.concatenate([2.0 * x[..., :2], 2.0 * q2 * x[..., 2:]], -1)[..., None, :]
+
+    elif kind == "lorentz":
+        n = _check_dim(n, kind)
+        eta = np.array([1.0] + [-1.0] * (n - 1))
+        X = rng.normal(size=(n_points, n))
+        algebra, name = so_pq(1, n - 1), f"lorentz(n={n})"
+
+        def f(x):
+            return np.sum(eta * np.asarray(x) ** 2, axis=-1)
+
+        def jacobian(x):
+            return 2.0 * (eta * np.asarray(x))[..., None, :]
+
+    elif kind == "blocks":
+        sizes = (3, 2) if blocks is None else tuple(blocks)
+        if len(sizes) < 1 or not all(
+            isinstance(b, int | np.integer) and not isinstance(b, bool) and b >= 1 for b in sizes
+        ):
+            raise ValueError(f"blocks: expected positive integer block sizes, got {blocks!r}")
+        n = _check_dim(n, kind, fixed=int(sum(sizes)))
+        edges = np.cumsum((0, *sizes))
+        parts = [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
+        X = rng.normal(size=(n_points, n))
+        stacks = []
+        for a, b in parts:
+            if b - a >= 2:
+                gens = np.zeros((so(b - a).dim, n, n))
+                gens[:, a:b, a:b] = so(b - a).basis
+                stacks.append(gens)
+        if not stacks:
+            raise ValueError(f"blocks: expected a block of size >= 2, got {sizes}")
+        label = " + ".join(f"so({int(b)})" for b in sizes if b >= 2)
+        algebra = LieAlgebra(np.concatenate(stacks), name=label)
+        name = "blocks(" + ", ".join(str(int(b)) for b in sizes) + ")"
+        params["blocks"] = sizes
+
+        def f(x):
+            x = np.asarray(x)
+            return np.stack([np.sum(x[..., a:b] ** 2, -1) for a, b in parts], -1)
+
+        def jacobian(x):
+            x = np.asarray(x)
+            jac = np.zeros((*x.shape[:-1], len(parts), x.shape[-1]))
+            for i, (a, b) in enumerate(parts):
+                jac[..., i, a:b] = 2.0 * x[..., a:b]
+            return jac
 
     else:  # "line"
         _check_dim(n, kind, fixed=2)

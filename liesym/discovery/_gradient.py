@@ -9,6 +9,12 @@ at ``p`` in R^n.
 Both gradient learners (this projection loss and the functional baseline in
 :mod:`liesym.discovery.functional`) run through :func:`run_adam`, so they share the
 optimiser, the minibatch sampler, the seed handling, the normalisation and the history.
+
+The losses are also available as objects (:class:`ProjectionLoss`, and
+:class:`~liesym.discovery.functional.FunctionalLoss`) mapping generators and a batch to the
+loss terms and the Euclidean gradient: the Riemannian learners of
+:mod:`liesym.manifolds.subspace`, which optimise the *span* of k generators on the
+Grassmann manifold, are built on them.
 """
 
 import time
@@ -19,17 +25,55 @@ import numpy as np
 
 from liesym._core import as_finite_array, as_points, as_rng
 from liesym._core import progress as _progress
-from liesym.algebra import LieAlgebra, span_basis
+from liesym.algebra import LieAlgebra, grassmann_distance, span_basis
 from liesym.algebra.affine import homogeneous as _homogeneous
 from liesym.discovery._adam import Adam, check_optimiser_args, minibatches
 
 __all__ = [
     "GradientFit",
+    "ProjectionLoss",
+    "StallReport",
     "fit_projection_loss",
     "kernel_projectors",
     "largest_angle",
     "projection_loss",
 ]
+
+
+@dataclass(frozen=True)
+class StallReport:
+    """Why an optimiser stopped moving, and whether it stopped at a poor point.
+
+    Attributes
+    ----------
+    stalled : bool
+        The stopping rule fired (the iterate stopped moving) while the loss stayed above
+        ``loss_ratio_limit`` times its initial value: a spurious stationary point, not a
+        solution.
+    step : int
+        The step at which the run ended.
+    move : float
+        Grassmann distance (radians) between the last two checked iterates.
+    loss_ratio : float
+        Mean loss over the last check window divided by the mean over the first one.
+    loss_ratio_limit : float
+    per_generator : ndarray, shape=[k]
+        The last per-generator losses (descending), see the learner.
+    full_batch : bool
+        Every step saw the whole data set (N <= batch size): deterministic steps, which
+        cannot leave a spurious local minimum of the non-smooth projection loss.
+    message : str
+        One line for a warning or a log.
+    """
+
+    stalled: bool
+    step: int
+    move: float
+    loss_ratio: float
+    loss_ratio_limit: float
+    per_generator: np.ndarray
+    full_batch: bool
+    message: str
 
 
 @dataclass(frozen=True)
@@ -40,17 +84,25 @@ class GradientFit:
     ----------
     generators : ndarray, shape=[dim, m, m]
         The learned generators (affine: homogeneous, zero last row); unit Frobenius norm
-        each when the fit was normalised.
+        each when the fit was normalised (an orthonormal basis for the Grassmann learners).
     history : dict of str to ndarray, shape=[n_steps]
         Per step: the loss terms on that step's minibatch (evaluated before the update),
         ``angle`` (largest principal angle to the reference after the update; NaN without
-        a reference) and ``time`` (seconds since the start, after the update).
+        a reference) and ``time`` (seconds since the start, after the update). The
+        Grassmann learners add ``distance`` (Grassmann distance to the reference), ``move``
+        (Grassmann distance between successive iterates) and, once per check window,
+        ``check_step``, ``window_move`` and ``per_generator`` (shape [n_checks, k]).
     steps_to_tol : int or None
-        Number of Adam steps after which the angle first was <= ``tol_angle`` (0 when the
-        initial generators already were), or None.
+        Number of steps after which the angle (Grassmann learners: the Grassmann distance)
+        first was <= the tolerance (0 when the initial generators already were), or None.
     wall_time : float
         Seconds spent in the optimisation loop.
     affine : bool
+    stopped : str
+        ``"budget"`` (all steps taken) or ``"converged"`` (the Grassmann learners'
+        stopping rule fired).
+    stall : StallReport or None
+        Grassmann learners: the diagnosis at the end of the run.
     """
 
     generators: np.ndarray
@@ -58,6 +110,8 @@ class GradientFit:
     steps_to_tol: int | None
     wall_time: float
     affine: bool = False
+    stopped: str = "budget"
+    stall: StallReport | None = None
 
     @property
     def algebra(self) -> LieAlgebra:
@@ -213,8 +267,39 @@ def _pinv_columns(v: np.ndarray) -> np.ndarray:
     return np.linalg.pinv(v)
 
 
+def _leading_projector_terms(
+    v: np.ndarray, proj_kernel: np.ndarray, rank: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Maximality term with the projector onto the ``rank`` leading directions of V.
+
+    ``P_r`` is the spectral projector of ``G = V V^T`` onto its top ``rank`` eigenvectors
+    (the best rank-``rank`` approximation of span V). With ``M = (I - P_r) P_K``,
+    ``m = |M|_F = sqrt(tr P_K - tr(P_r P_K))`` and, from first-order perturbation of
+    the eigenvectors, ``d tr(P_r P_K) = <dG, H>`` with
+    ``H = U (F o U^T P_K U) U^T``, ``F_ij = 1 / (lambda_i - lambda_j)`` for i leading and
+    j not (and symmetrically), 0 elsewhere; so ``dm/dV = -H V / m``. Where V has rank
+    ``rank`` this is the full-span formula ``-M V^+T / m``; where it has more, the
+    factors are bounded by the spectral gap ``lambda_r - lambda_{r+1}`` instead of
+    ``1 / sigma_min(V)``. Gaps below round-off (``1e-12 lambda_max``) contribute nothing,
+    as in a pseudo-inverse.
+    """
+    n = v.shape[1]
+    lam, u = np.linalg.eigh(v @ np.swapaxes(v, 1, 2))
+    lead, rest = u[:, :, n - rank :], u[:, :, : n - rank]
+    mm = proj_kernel - lead @ (np.swapaxes(lead, 1, 2) @ proj_kernel)
+    m = np.linalg.norm(mm, axis=(1, 2))
+    gap = lam[:, n - rank :, None] - lam[:, None, : n - rank]
+    floor = 1e-12 * np.abs(lam[:, -1:, None])
+    inv_gap = np.zeros_like(gap)
+    np.divide(1.0, gap, out=inv_gap, where=gap > floor)
+    cross = inv_gap * (np.swapaxes(lead, 1, 2) @ proj_kernel @ rest)
+    half = lead @ cross @ np.swapaxes(rest, 1, 2)
+    h = half + np.swapaxes(half, 1, 2)
+    return m, -(h @ v) * _safe_inverse(m)[:, None, None]
+
+
 def projection_terms(
-    params: np.ndarray, points: np.ndarray, proj_kernel: np.ndarray
+    params: np.ndarray, points: np.ndarray, proj_kernel: np.ndarray, rank: int | None = None
 ) -> tuple[float, float, np.ndarray, np.ndarray]:
     """The projection loss terms on a batch and their exact gradients.
 
@@ -229,12 +314,26 @@ def projection_terms(
     each chained to the parameters by ``dL/dW_i = sum_b dL/dV[:, i] p^T``. Terms that are
     exactly zero contribute a zero (sub)gradient.
 
+    With ``rank`` given, ``P_V`` is replaced by the projector onto the ``rank`` leading
+    left singular directions of V (see :func:`_leading_projector_terms`). The point:
+    with more generators than kernel dimensions (so(3) on the spheres of R^3: 3
+    generators, 2 kernel directions) the true generator vectors are linearly dependent
+    at every point, so ``P_V`` of all of them is the identity on a dense set, the term is
+    zero in exact arithmetic and its gradient is round-off divided by ``sigma_min(V)``.
+    Since the symmetry term asks span V to lie inside the kernel, the maximality
+    condition "the kernel lies in span V" can only hold with span V equal to the kernel,
+    of dimension d_K: so ``rank = min(d, d_K)`` states the same condition, and its
+    gradient is bounded by the gap between the d_K-th and the next singular value.
+
     Parameters
     ----------
     params : ndarray, shape=[dim, n, m]
     points : ndarray, shape=[b, m]
         Homogeneous for affine generators.
     proj_kernel : ndarray, shape=[b, n, n]
+    rank : int, optional
+        None: the paper's projector onto the span of all generator vectors; 0: no
+        maximality term (``l_max = 0``, zero gradient).
 
     Returns
     -------
@@ -245,13 +344,33 @@ def projection_terms(
     resid = v - proj_kernel @ v
     s = np.linalg.norm(resid, axis=(1, 2))
     g_sym = resid * _safe_inverse(s)[:, None, None]
-    v_pinv = _pinv_columns(v)
-    mm = proj_kernel - v @ (v_pinv @ proj_kernel)
-    m = np.linalg.norm(mm, axis=(1, 2))
-    g_max = -(mm @ np.swapaxes(v_pinv, 1, 2)) * _safe_inverse(m)[:, None, None]
     grad_sym = np.einsum("bid,bj->dij", g_sym, points)
+    if rank == 0:
+        return float(s.sum()), 0.0, grad_sym, np.zeros_like(grad_sym)
+    if rank is None:
+        v_pinv = _pinv_columns(v)
+        mm = proj_kernel - v @ (v_pinv @ proj_kernel)
+        m = np.linalg.norm(mm, axis=(1, 2))
+        g_max = -(mm @ np.swapaxes(v_pinv, 1, 2)) * _safe_inverse(m)[:, None, None]
+    else:
+        m, g_max = _leading_projector_terms(v, proj_kernel, int(rank))
     grad_max = np.einsum("bid,bj->dij", g_max, points)
     return float(s.sum()), float(m.sum()), grad_sym, grad_max
+
+
+def symmetry_residual_form(
+    params: np.ndarray, points: np.ndarray, proj_kernel: np.ndarray
+) -> np.ndarray:
+    """The quadratic form ``C = sum_b V_b^T (I - P_K) V_b`` (dim x dim) of a batch.
+
+    For orthonormal generators, ``C`` transforms as ``R^T C R`` under a change of
+    orthonormal basis R of their span: its eigenvalues are basis-free, and its
+    eigenvectors give a canonical basis of the span ordered by how badly each direction
+    violates the symmetry condition (``sum_b |(I - P_K) W p_b|^2``).
+    """
+    v = np.einsum("dij,bj->bid", params, points)
+    resid = v - proj_kernel @ v
+    return np.einsum("bid,bie->de", resid, resid)
 
 
 def projection_loss(generators, points, kernel=None, *, normals=None, affine: bool = False):
@@ -288,6 +407,103 @@ def projection_loss(generators, points, kernel=None, *, normals=None, affine: bo
     proj = kernel_projectors(pts.shape[0], n, kernel, normals)
     l_sym, l_max, _, _ = projection_terms(gens[:, :n], homogeneous(pts, affine), proj)
     return l_sym, l_max
+
+
+@dataclass(frozen=True, eq=False)
+class ProjectionLoss:
+    """The projection loss on a fixed data set, as a function of generators and a batch.
+
+    Calling it with parameters (dim, n, m) and batch indices returns the loss terms
+    (``loss``, ``sym``, ``max``, summed over the batch) and the Euclidean gradient of
+    ``loss``; :meth:`per_generator` gives the basis-free per-generator residuals.
+
+    Attributes
+    ----------
+    points : ndarray, shape=[N, m]
+        Homogeneous for affine generators.
+    proj_kernel : ndarray, shape=[N, n, n]
+        Kernel projectors (:func:`kernel_projectors`).
+    rank : int or None
+        Maximality term: None, the paper's projector onto all generator vectors; an
+        integer, the projector onto that many leading directions (see
+        :func:`projection_terms`); 0, no maximality term.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(20, 2))
+    >>> loss = ProjectionLoss.from_frames(x, normals=x, dim=1)
+    >>> terms, grad = loss(np.array([[[0.0, -1.0], [1.0, 0.0]]]), np.arange(20))
+    >>> round(terms["loss"], 12), grad.shape
+    (0.0, (1, 2, 2))
+    """
+
+    points: np.ndarray
+    proj_kernel: np.ndarray
+    rank: int | None = None
+
+    @classmethod
+    def from_frames(
+        cls,
+        points,
+        kernel=None,
+        *,
+        normals=None,
+        dim: int,
+        affine: bool = False,
+        maximality: str | None = "paper",
+    ) -> "ProjectionLoss":
+        """Build the loss from points and their kernel (or normal) frames.
+
+        Parameters
+        ----------
+        points : array-like, shape=[N, n]
+        kernel, normals : array-like, shape=[N, d, n] or [N, n]
+            Exactly one (see :func:`kernel_projectors`).
+        dim : int
+            Number of generators.
+        affine : bool, optional, default: False
+        maximality : {"paper", "leading", None}, optional, default: "paper"
+            ``"paper"``: projector onto all generator vectors (the prototype's loss);
+            ``"leading"``: onto their ``min(dim, d_K)`` leading directions, d_K the kernel
+            dimension (the same condition, well-posed when dim > d_K); None: the symmetry
+            term alone.
+        """
+        pts = as_points(points, "points")
+        n = pts.shape[1]
+        proj = kernel_projectors(pts.shape[0], n, kernel, normals)
+        if maximality == "paper":
+            rank = None
+        elif maximality == "leading":
+            d_kernel = int(np.rint(np.median(np.trace(proj, axis1=1, axis2=2))))
+            rank = min(int(dim), d_kernel)
+        elif maximality is None:
+            rank = 0
+        else:
+            raise ValueError(f"maximality: expected 'paper', 'leading' or None, got {maximality!r}")
+        return cls(homogeneous(pts, affine), proj, rank)
+
+    @property
+    def n_items(self) -> int:
+        """Number of data points."""
+        return self.points.shape[0]
+
+    def __call__(self, params: np.ndarray, idx: np.ndarray) -> tuple[dict, np.ndarray]:
+        """Loss terms (summed over the batch ``idx``) and the gradient of ``loss``."""
+        l_sym, l_max, g_sym, g_max = projection_terms(
+            params, self.points[idx], self.proj_kernel[idx], self.rank
+        )
+        return {"loss": l_sym + l_max, "sym": l_sym, "max": l_max}, g_sym + g_max
+
+    def per_generator(self, params: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """RMS symmetry residual per point of each canonical generator, descending.
+
+        The canonical generators are the principal axes of
+        :func:`symmetry_residual_form` (for orthonormal ``params``); the values
+        ``sqrt(eigenvalue / b)`` do not depend on the basis of the span.
+        """
+        form = symmetry_residual_form(params, self.points[idx], self.proj_kernel[idx])
+        lam = np.linalg.eigvalsh(form)[::-1]
+        return np.sqrt(np.maximum(lam, 0.0) / len(idx))
 
 
 # The shared training loop.
@@ -331,6 +547,14 @@ def run_adam(
             return float("nan")
         return largest_angle(as_square(p) if square else p, ref_flat)
 
+    def distance(p):
+        # Several generators: also the Grassmann distance of their span (pi/2 per missing
+        # dimension when they collapse), the metric of the multi-generator benchmark.
+        m = p.shape[2]
+        return grassmann_distance(as_square(p), ref_flat.reshape(-1, m, m))
+
+    track_distance = ref_flat is not None and params.shape[0] > 1
+
     if normalize:
         params = unit(params)
     opt = Adam(lr)
@@ -346,7 +570,10 @@ def run_adam(
         params = opt.step(params, grad)
         if normalize:
             params = unit(params)
-        terms = {**terms, "angle": angle(params), "time": time.perf_counter() - start}
+        terms = {**terms, "angle": angle(params)}
+        if track_distance:
+            terms["distance"] = distance(params)
+        terms["time"] = time.perf_counter() - start
         if not history:
             history = {key: np.full(n_steps, np.nan) for key in terms}
         for key, value in terms.items():
@@ -455,14 +682,9 @@ def fit_projection_loss(
     pts, pts_h, params, (batch_rng, _), ref_flat, settings = prepare_run(
         points, dim, affine, lr, n_steps, batch_size, init, rng, reference
     )
-    proj = kernel_projectors(pts.shape[0], pts.shape[1], kernel, normals)
-
-    def loss_and_grad(w, idx):
-        l_sym, l_max, g_sym, g_max = projection_terms(w, pts_h[idx], proj[idx])
-        return {"loss": l_sym + l_max, "sym": l_sym, "max": l_max}, g_sym + g_max
-
+    loss = ProjectionLoss(pts_h, kernel_projectors(pts.shape[0], pts.shape[1], kernel, normals))
     return run_adam(
-        loss_and_grad,
+        loss,
         params,
         n_items=pts.shape[0],
         batch_rng=batch_rng,

@@ -8,7 +8,9 @@ coordinates ``(x, 1)`` the same rows give affine generators ``[[W, b], [0, 0]]``
 ``method="closed_form"`` stacks the rows and takes the SVD null space (no optimiser,
 no initialisation; the dimension is read off the singular-value gap);
 ``method="gradient"`` minimises the prototype's projection loss by Adam
-(:mod:`liesym.discovery._gradient`).
+(:mod:`liesym.discovery._gradient`) over free generators: the paper's protocol, which
+recovers one generator but not so(3) in R^3; for several generators optimise their span on
+the Grassmann manifold (:class:`liesym.manifolds.GrassmannDifferentialDiscovery`).
 
 The closed form is a sum over samples, so it also runs on data in chunks (memory-mapped,
 streamed or ``dask.array``; :mod:`liesym.discovery._chunks`): each chunk's frames, from its own

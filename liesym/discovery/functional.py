@@ -12,11 +12,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from liesym._core import as_finite_array
+from liesym._core import as_finite_array, as_points, as_rng
 from liesym.algebra import LieAlgebra
-from liesym.discovery._gradient import GradientFit, as_square, prepare_run, run_adam
+from liesym.discovery._gradient import (
+    GradientFit,
+    as_square,
+    homogeneous,
+    prepare_run,
+    run_adam,
+)
 
-__all__ = ["FunctionalDiscovery", "expm_batch", "expm_frechet_batch", "fit_functional_loss"]
+__all__ = [
+    "FunctionalDiscovery",
+    "FunctionalLoss",
+    "expm_batch",
+    "expm_frechet_batch",
+    "fit_functional_loss",
+]
 
 # Pade [13/13] coefficients and the norm bound of Higham (2005), "The scaling and
 # squaring method for the matrix exponential revisited", Table 2.2.
@@ -131,8 +143,18 @@ def _check_values(y, b: int, what: str) -> np.ndarray:
     return y.reshape(b)
 
 
+def _check_outputs(y, b: int, q: int | None, what: str) -> np.ndarray:
+    """Values (b,) of a scalar f (``q`` None) or (b, q) of a vector-valued one."""
+    if q is None:
+        return _check_values(y, b, what)
+    y = as_finite_array(y, what)
+    if y.shape != (b, q):
+        raise ValueError(f"{what}: expected shape ({b}, {q}) (one row per point), got {y.shape}")
+    return y
+
+
 def finite_difference_gradient(f: Callable, x: np.ndarray) -> np.ndarray:
-    """Central finite-difference gradient of a scalar function, batched over points.
+    """Central finite-difference gradient (Jacobian) of a function, batched over points.
 
     Costs 2n evaluations of ``f`` per point (made in one call on a (2n b, n) array);
     step ``h = eps^(1/3) max(1, |x_j|)``, the error-balancing step of central
@@ -141,12 +163,12 @@ def finite_difference_gradient(f: Callable, x: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     f : callable
-        ``f(X (m, n)) -> (m,)``.
+        ``f(X (m, n)) -> (m,)``, or ``(m, q)`` for a vector-valued f.
     x : ndarray, shape=[b, n]
 
     Returns
     -------
-    ndarray, shape=[b, n]
+    ndarray, shape=[b, n] (scalar f) or [b, q, n] (vector-valued f)
 
     Examples
     --------
@@ -158,7 +180,11 @@ def finite_difference_gradient(f: Callable, x: np.ndarray) -> np.ndarray:
     h = np.finfo(float).eps ** (1 / 3) * np.maximum(1.0, np.abs(x))
     shift = np.einsum("bj,jk->jbk", h, np.eye(n))  # (n, b, n): h_j e_j at each point
     probes = np.concatenate([x + shift, x - shift]).reshape(-1, n)
-    y = _check_values(f(probes), 2 * n * b, "f").reshape(2, n, b)
+    out = np.asarray(f(probes))
+    if out.ndim == 2:  # vector-valued: (2 n b, q) -> Jacobian (b, q, n)
+        y = _check_outputs(out, 2 * n * b, out.shape[1], "f").reshape(2, n, b, -1)
+        return np.moveaxis((y[0] - y[1]) / (2 * h.T[..., None]), 0, -1)
+    y = _check_values(out, 2 * n * b, "f").reshape(2, n, b)
     return ((y[0] - y[1]) / (2 * h.T)).T
 
 
@@ -196,12 +222,14 @@ def functional_terms(
     params : ndarray, shape=[dim, n, m]
     points : ndarray, shape=[b, m]
         Homogeneous for affine generators.
-    values : ndarray, shape=[b]
-        ``f`` at the (non-homogeneous) points.
+    values : ndarray, shape=[b] or [b, q]
+        ``f`` at the (non-homogeneous) points; (b, q) for a vector-valued f, whose
+        residuals enter as the sum of squares over the q outputs.
     t : ndarray, shape=[b, dim]
         Group coordinates.
     f, grad : callable
-        ``f(X (b, n)) -> (b,)`` and ``grad(X) -> (b, n)``.
+        ``f(X (b, n)) -> (b,)`` and ``grad(X) -> (b, n)``; for a vector-valued f,
+        ``(b, q)`` and the Jacobian ``(b, q, n)``.
     loss : {"mse", "l2"}
 
     Returns
@@ -213,20 +241,177 @@ def functional_terms(
     gens = as_square(params)
     a = np.einsum("bi,ijk->bjk", t, gens)
     moved = np.einsum("bjk,bk->bj", expm_batch(a), points)[:, :n]
-    r = _check_values(f(moved), len(points), "f") - values
+    q = None if values.ndim == 1 else values.shape[1]
+    r = _check_outputs(f(moved), len(points), q, "f") - values
     if loss == "mse":
-        value, coef = float(np.mean(r * r)), 2.0 * r / len(r)
+        value, coef = float(np.sum(r * r) / len(r)), 2.0 * r / len(r)
     else:
         value = float(np.sqrt(np.sum(r * r)))
         coef = r / value if value > 0 else np.zeros_like(r)
     g = np.asarray(grad(moved), dtype=np.float64)
-    if g.shape != moved.shape:
-        raise ValueError(f"grad: expected shape {moved.shape}, got {g.shape}")
+    want = moved.shape if q is None else (len(points), q, n)
+    if g.shape != want:
+        raise ValueError(f"grad: expected shape {want}, got {g.shape}")
     # Cotangent on A_b: outer(grad f, p) lives on the top n rows (the last row is fixed).
     cot = np.zeros_like(a)
-    cot[:, :n, :] = np.einsum("b,bj,bk->bjk", coef, g, points)
+    if q is None:
+        cot[:, :n, :] = np.einsum("b,bj,bk->bjk", coef, g, points)
+    else:
+        cot[:, :n, :] = np.einsum("bq,bqj,bk->bjk", coef, g, points)
     d_a = expm_frechet_batch(np.swapaxes(a, 1, 2), cot)
     return value, np.einsum("bi,bjk->ijk", t, d_a)[:, :n]
+
+
+def values_at(f: Callable, points: np.ndarray) -> np.ndarray:
+    """``f`` at the points: (N,) for a scalar f, (N, q) for a vector-valued one."""
+    out = np.asarray(f(points))
+    q = out.shape[1] if out.ndim == 2 else None
+    return _check_outputs(out, points.shape[0], q, "f")
+
+
+def _unit_rows(u: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(u, axis=1, keepdims=True)
+    return u / np.where(norms > 0, norms, 1.0)
+
+
+@dataclass(frozen=True, eq=False)
+class FunctionalLoss:
+    """The functional invariance loss on a fixed data set, as a function of generators and a batch.
+
+    Calling it with parameters (dim, n, m) and batch indices draws one group coordinate
+    vector t per point, and returns ``{"loss": value}`` and the Euclidean gradient (see
+    :func:`functional_terms`); :meth:`per_generator` gives basis-free per-generator losses.
+
+    Attributes
+    ----------
+    points : ndarray, shape=[N, m]
+        Homogeneous for affine generators.
+    values : ndarray, shape=[N] or [N, q]
+        f at the points.
+    f, grad : callable
+        The function and its gradient (Jacobian for vector-valued f).
+    t_range : tuple of float
+    law : {"box", "isotropic"}
+        ``"box"``: each coordinate t_i ~ U(t_range) independently (the prototype's law; it
+        depends on the basis of the span for dim > 1). ``"isotropic"``: ``t = r u`` with
+        ``r ~ U(t_range)`` and u the normalised coordinates of the projection of a
+        standard Gaussian vector of R^(n m) onto the span: for orthonormal generators the
+        drawn element ``A = sum_i t_i W_i = r P z / |P z|`` depends only on the span, not
+        on its basis (and for dim = 1 the law is the box law).
+    loss : {"l2", "mse"}
+    rng : numpy.random.Generator
+        Draws t.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(20, 2))
+    >>> loss = FunctionalLoss.from_function(x, lambda y: (y**2).sum(1), grad=lambda y: 2 * y)
+    >>> terms, grad = loss(np.array([[[0.0, -1.0], [1.0, 0.0]]]) / np.sqrt(2), np.arange(20))
+    >>> bool(terms["loss"] < 1e-12), grad.shape
+    (True, (1, 2, 2))
+    """
+
+    points: np.ndarray
+    values: np.ndarray
+    f: Callable
+    grad: Callable
+    t_range: tuple[float, float] = (-np.pi, np.pi)
+    law: str = "box"
+    loss: str = "l2"
+    rng: np.random.Generator | None = None
+
+    @classmethod
+    def from_function(
+        cls,
+        points,
+        f: Callable,
+        *,
+        grad=None,
+        affine: bool = False,
+        t_range: tuple[float, float] = (-np.pi, np.pi),
+        law: str = "box",
+        loss: str = "l2",
+        rng=None,
+    ) -> "FunctionalLoss":
+        """Build the loss from points and a function (see :class:`FunctionalDiscovery`)."""
+        pts = as_points(points, "points")
+        check_functional_options(f, loss, t_range, law)
+        lo, hi = (float(v) for v in t_range)
+        return cls(
+            homogeneous(pts, affine),
+            values_at(f, pts),
+            f,
+            _gradient_function(f, grad),
+            (lo, hi),
+            law,
+            loss,
+            as_rng(rng),
+        )
+
+    @property
+    def n_items(self) -> int:
+        """Number of data points."""
+        return self.points.shape[0]
+
+    def coefficients(self, params: np.ndarray, size: int) -> np.ndarray:
+        """Draw group coordinates t, shape (size, dim), for generators ``params``."""
+        lo, hi = self.t_range
+        d = params.shape[0]
+        if self.law == "box":
+            return self.rng.uniform(lo, hi, size=(size, d))
+        z = self.rng.normal(size=(size, params[0].size))
+        r = self.rng.uniform(lo, hi, size=(size, 1))
+        return r * _unit_rows(z @ params.reshape(d, -1).T)
+
+    def __call__(self, params: np.ndarray, idx: np.ndarray) -> tuple[dict, np.ndarray]:
+        """Draw t for the batch ``idx``; the loss and its gradient at fixed t."""
+        t = self.coefficients(params, len(idx))
+        value, g = functional_terms(
+            params, self.points[idx], self.values[idx], t, self.f, self.grad, loss=self.loss
+        )
+        return {"loss": value}, g
+
+    def per_generator(self, params: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """RMS invariance residual per point of each canonical generator, descending.
+
+        Canonical generators: the principal axes of the first-order residual form
+        ``C_ij = sum_b <grad f(p_b) W_i p_b, grad f(p_b) W_j p_b>`` (for orthonormal
+        ``params`` the axes depend only on the span). Each axis W is scored by
+        ``sqrt(mean_b |f(exp(t_b W) p_b) - f(p_b)|^2)`` on an even grid of t over
+        ``t_range`` (deterministic: the diagnostic draws nothing from ``rng``).
+        """
+        pts, d = self.points[idx], params.shape[0]
+        n = params.shape[1]
+        jac = np.asarray(self.grad(pts[:, :n]), dtype=np.float64)
+        jac = jac[:, None, :] if jac.ndim == 2 else jac
+        first = np.einsum("bqj,dji,bi->bqd", jac, params, pts)
+        _, axes = np.linalg.eigh(np.einsum("bqd,bqe->de", first, first))
+        canon = np.einsum("de,dij->eij", axes, params)
+        lo, hi = self.t_range
+        t = lo + (hi - lo) * (np.arange(len(idx)) + 0.5) / len(idx)
+        gens = as_square(canon)
+        moved = np.einsum("dbjk,bk->dbj", expm_batch(t[None, :, None, None] * gens[:, None]), pts)[
+            ..., :n
+        ]
+        vals = self.values[idx]
+        out = np.empty(d)
+        for i in range(d):
+            r = np.asarray(self.f(moved[i])).reshape(vals.shape) - vals
+            out[i] = np.sqrt(np.sum(r * r) / len(idx))
+        return np.sort(out)[::-1]
+
+
+def check_functional_options(f, loss: str, t_range, law: str = "box") -> None:
+    """Validate the functional loss's options (``f`` callable, loss, t_range, law)."""
+    if not callable(f):
+        raise ValueError(f"f: expected a callable f(X) -> y, got {type(f).__name__}")
+    if loss not in ("mse", "l2"):
+        raise ValueError(f"loss: expected 'mse' or 'l2', got {loss!r}")
+    lo, hi = (float(v) for v in t_range)
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError(f"t_range: expected two finite numbers lo < hi, got {t_range!r}")
+    if law not in ("box", "isotropic"):
+        raise ValueError(f"law: expected 'box' or 'isotropic', got {law!r}")
 
 
 def fit_functional_loss(
@@ -262,28 +447,16 @@ def fit_functional_loss(
     >>> bool(fit.history["angle"][-1] < 1e-2)
     True
     """
-    if not callable(f):
-        raise ValueError(f"f: expected a callable f(X) -> y, got {type(f).__name__}")
-    if loss not in ("mse", "l2"):
-        raise ValueError(f"loss: expected 'mse' or 'l2', got {loss!r}")
-    lo, hi = (float(v) for v in t_range)
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"t_range: expected two finite numbers lo < hi, got {t_range!r}")
-    gradient = _gradient_function(f, grad)
-    pts, pts_h, params, (batch_rng, t_rng), ref_flat, settings = prepare_run(
+    check_functional_options(f, loss, t_range)
+    pts, _, params, (batch_rng, t_rng), ref_flat, settings = prepare_run(
         points, dim, affine, lr, n_steps, batch_size, init, rng, reference
     )
-    # f at the data points is fixed: evaluate it once.
-    values = _check_values(f(pts), pts.shape[0], "f")
-    d = params.shape[0]
-
-    def loss_and_grad(w, idx):
-        t = t_rng.uniform(lo, hi, size=(len(idx), d))
-        value, g = functional_terms(w, pts_h[idx], values[idx], t, f, gradient, loss=loss)
-        return {"loss": value}, g
-
+    # f at the data points is fixed: FunctionalLoss evaluates it once.
+    objective = FunctionalLoss.from_function(
+        pts, f, grad=grad, affine=affine, t_range=t_range, loss=loss, rng=t_rng
+    )
     return run_adam(
-        loss_and_grad,
+        objective,
         params,
         n_items=pts.shape[0],
         batch_rng=batch_rng,
@@ -317,6 +490,11 @@ class FunctionalDiscovery:
     The optimiser, minibatch sampler, seed handling and history are those of the
     differential gradient method (``DifferentialDiscovery(method="gradient")``): the same
     ``rng`` gives both methods the same initial W and the same minibatches.
+
+    The generators are free (one unit sphere each): the paper's protocol. With several
+    generators it does not recover so(3) in R^3 (the spans end ~1.5 rad away); optimise
+    the span on the Grassmann manifold instead
+    (:class:`liesym.manifolds.GrassmannFunctionalDiscovery`).
 
     Parameters
     ----------

@@ -13,6 +13,11 @@ first exponential, logarithm, distance or Fréchet mean.
   invariant ``|M^{1/2}(x - c_0)|``.
 - :func:`probe_actively` / :class:`ActiveProbe`: test-time inference from k probing actions
   chosen to split the posterior on the group, with the posterior spread reported.
+- :class:`GrassmannDifferentialDiscovery`, :class:`GrassmannFunctionalDiscovery`: gradient
+  discovery of a k-dimensional algebra as one point of the Grassmann manifold of
+  k-dimensional subspaces of gl(n) (projection loss or functional loss), by
+  :class:`GrassmannAdam` (:func:`fit_subspace`; :func:`orthonormal_frame`,
+  :func:`horizontal_gradient`, :func:`subspace_distance`).
 """
 
 from liesym.manifolds._rotations import rotation_angles, rotation_log
@@ -20,16 +25,32 @@ from liesym.manifolds.active import ActiveProbe, probe_actively
 from liesym.manifolds.group import CompactLieGroup, certified_metric
 from liesym.manifolds.inference import GroupInference
 from liesym.manifolds.profile import RewardProfile, as_reward_data, fit_reward_profile
+from liesym.manifolds.subspace import (
+    GrassmannAdam,
+    GrassmannDifferentialDiscovery,
+    GrassmannFunctionalDiscovery,
+    fit_subspace,
+    horizontal_gradient,
+    orthonormal_frame,
+    subspace_distance,
+)
 
 __all__ = [
     "ActiveProbe",
     "CompactLieGroup",
+    "GrassmannAdam",
+    "GrassmannDifferentialDiscovery",
+    "GrassmannFunctionalDiscovery",
     "GroupInference",
     "RewardProfile",
     "as_reward_data",
     "certified_metric",
     "fit_reward_profile",
+    "fit_subspace",
+    "horizontal_gradient",
+    "orthonormal_frame",
     "probe_actively",
     "rotation_angles",
     "rotation_log",
+    "subspace_distance",
 ]

@@ -75,3 +75,40 @@ def frechet_mean(
         warnings.simplefilter("ignore", RuntimeWarning)
         estimator.fit(rots, weights=weights)
     return np.real(np.asarray(estimator.estimate_)).astype(np.float64)
+
+
+@functools.cache
+def grassmannian(dim: int, k: int):
+    """Return geomstats' ``Grassmannian(dim, k)`` (projector representation, canonical metric)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from geomstats.geometry.grassmannian import Grassmannian
+
+        return Grassmannian(dim, k, equip=True)
+
+
+def grassmann_exp_transport(
+    projector: np.ndarray, direction: np.ndarray, vector: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Riemannian exponential and parallel transport on the Grassmannian (geomstats).
+
+    Parameters
+    ----------
+    projector : ndarray, shape=[D, D]
+        The base point as an orthogonal projector of rank k.
+    direction, vector : ndarray, shape=[D, D]
+        Tangent vectors at the base point (symmetric, ``P X + X P = X``).
+
+    Returns
+    -------
+    end : ndarray, shape=[D, D]
+        ``exp_P(direction)``.
+    transported : ndarray, shape=[D, D]
+        ``vector`` parallel-transported along the geodesic to ``end``.
+    """
+    d = projector.shape[-1]
+    k = round(float(np.trace(projector)))
+    metric = grassmannian(d, k).metric
+    end = metric.exp(direction, projector)
+    moved = metric.parallel_transport(vector, projector, direction=direction)
+    return np.asarray(end, dtype=np.float64), np.asarray(moved, dtype=np.float64)
