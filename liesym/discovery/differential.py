@@ -413,9 +413,9 @@ class DifferentialDiscovery:
     min_snr, max_condition : float, optional
         Reliability rule of the kernel frames.
     frame_method : {"auto", "local_linear", "gaussian_process", "level_set_pca"} or callable
-        Kernel-frame estimator (:func:`~liesym.discovery.kernel.kernel_frames`); a callable
+        Kernel-frame estimator (:func:`~liesym.discovery.kernel_frames`); a callable
         ``(X, y, rank=None) -> KernelFrames`` replaces
-        :class:`~liesym.discovery.kernel.FrameEstimator` (the per-chunk frame step).
+        ``liesym.discovery.kernel.FrameEstimator`` (the per-chunk frame step).
         ``"auto"`` (default): local linear fits, which are exact for noise-free samples,
         unless their constraints show no symmetry gap above their own noise floor (or no
         gradient above the local noise): then the Gaussian-process surrogate, whose noise

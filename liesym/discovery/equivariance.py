@@ -156,7 +156,7 @@ class EquivarianceDiscovery:
         Intrinsic dimension of the states; default: :func:`tangent_dimension` of the local
         PCA spectra.
     min_gap, noise_tol : float, optional
-        Dimension rule (see :func:`liesym.discovery._constraints.choose_dimension`).
+        Dimension rule (see ``choose_dimension`` in ``liesym.discovery._constraints``).
     rng : None, int or Generator
         Choice of anchors.
     progress : bool, optional, default: False
@@ -167,9 +167,9 @@ class EquivarianceDiscovery:
     representation_ : Representation or None
         The discovered generators: ``state`` (linear, or affine with ``affine=True``) and
         ``action`` (W_A, possibly zero: invariant actions). None when no symmetry is found.
-    action_generators_ : ndarray, shape=[dim_, m, m]
+    action_generators_ : ndarray, shape=[k, m, m]
         W_A paired with ``representation_.state.basis`` (the same change of basis).
-    action_norm_ : ndarray, shape=[dim_]
+    action_norm_ : ndarray, shape=[k]
         ``|W_A| / |W_S|`` of each generator (0 for invariant actions, up to estimation error).
     algebra_ : LieAlgebra or None
         ``representation_.state``: what :func:`liesym.verify.verify_discovered` certifies.
@@ -184,7 +184,7 @@ class EquivarianceDiscovery:
         bootstrap angle (or, with ``n_bootstrap=0``, the singular-value noise floor), as
         ``DifferentialDiscovery`` reports it; :func:`liesym.verify.verify_discovered` turns it
         into the certificate's tolerance.
-    bootstrap_angles_ : ndarray, shape=[n_bootstrap, dim_]
+    bootstrap_angles_ : ndarray, shape=[n_bootstrap, k]
         Principal angles (radians) between each bootstrap span and ``algebra_``.
     tangent_dim_ : int
         Intrinsic dimension of the states used for the tangent spaces.

@@ -17,7 +17,7 @@ space: the level set's normals and the data's own normal directions, so that a s
 also keep the data on their manifold.
 
 For noisy values ``method="gaussian_process"`` replaces the local fits by a smooth global
-surrogate (:class:`~liesym.discovery.smooth.GaussianProcessSurrogate`) whose smoothness and
+surrogate (``GaussianProcessSurrogate`` in ``liesym.discovery.smooth``) whose smoothness and
 noise level maximise the marginal likelihood. The prototype's recipe (ball neighbours on the
 same level set, PCA of unit differences) is kept as ``method="level_set_pca"`` for comparison.
 """
@@ -373,7 +373,7 @@ def kernel_frames(
     method : {"local_linear", "gaussian_process", "level_set_pca"}, optional
         ``"local_linear"`` (default): weighted local linear fits over the k nearest
         neighbours (exact for noise-free samples). ``"gaussian_process"``: gradients of a
-        smooth global surrogate (:class:`~liesym.discovery.smooth.GaussianProcessSurrogate`)
+        smooth global surrogate (``GaussianProcessSurrogate`` in ``liesym.discovery.smooth``)
         whose noise level and smoothness maximise the marginal likelihood, for noisy values;
         angle errors from the posterior gradient standard deviation. ``"level_set_pca"`` is
         the prototype's recipe (scalar y only, r = 1): the neighbours within
@@ -398,8 +398,8 @@ def kernel_frames(
         include the data's normal directions.
     n_draws : int, optional, default: 0
         ``"gaussian_process"`` only: draws of the surrogate's own error behind
-        ``normal_draws`` (see :meth:`GaussianProcessSurrogate.gradient_noise_draws
-        <liesym.discovery.smooth.GaussianProcessSurrogate.gradient_noise_draws>`).
+        ``normal_draws`` (see ``GaussianProcessSurrogate.gradient_noise_draws`` in
+        ``liesym.discovery.smooth``).
     seed : int, optional, default: 0
         Entropy of those draws.
     chunk_size : int, optional, default: 20000

@@ -10,7 +10,7 @@ dimensional space, represented by an orthonormal frame Q (D x k, ``Q^T Q = I``):
 * the generators ``W_i = reshape(Q[:, i])`` are orthonormal in the Frobenius inner product,
   so they can neither vanish nor collapse onto one another;
 * the losses (:class:`~liesym.discovery._gradient.ProjectionLoss`,
-  :class:`~liesym.discovery.functional.FunctionalLoss` with the ``"isotropic"`` law) depend
+  ``FunctionalLoss`` (``liesym.discovery.functional``) with the ``"isotropic"`` law) depend
   only on the span: for frames Q and QR, R in O(k), the loss is the same and the
   gradient is ``G R``; any full-rank starting frame F and F G (G in GL(k)) give the same
   orthonormalised span;
@@ -550,7 +550,7 @@ class GrassmannDifferentialDiscovery(_GrassmannLearner):
     point), and its gradient is round-off divided by ``sigma_min(V)``: the span does not
     move towards so(3). ``"leading"`` states the same condition through the
     ``min(dim, d_K)`` leading directions of the generator vectors (d_K the kernel
-    dimension; see :func:`~liesym.discovery._gradient.projection_terms`), with gradients
+    dimension; see ``projection_terms`` in ``liesym.discovery._gradient``), with gradients
     bounded by a spectral gap. In ``benchmarks/bench_diff_vs_func.py`` it reaches the
     tolerance too, 10-25 % more slowly than the symmetry term alone, and occasionally
     holds one direction of the span at pi/2 from the truth (a spurious minimum the
@@ -608,7 +608,7 @@ class GrassmannDifferentialDiscovery(_GrassmannLearner):
 
     Examples
     --------
-    so(3) from f = |x|^2 in R^3, with exact normals (the points themselves):
+    so(3) from f = ``|x|^2`` in R^3, with exact normals (the points themselves):
 
     >>> from liesym.algebra import grassmann_distance, so
     >>> x = np.random.default_rng(0).normal(size=(2000, 3))
@@ -676,7 +676,7 @@ class GrassmannFunctionalDiscovery(_GrassmannLearner):
     Minimises the functional invariance loss ``|f(exp(A) x) - f(x)|`` over
     dim-dimensional subspaces of gl(n) by :func:`fit_subspace`, with ``A = t W`` drawn per
     point as ``r`` times a random unit element of the current span (``r ~ U(t_range)``,
-    the ``"isotropic"`` law of :class:`~liesym.discovery.functional.FunctionalLoss`, which
+    the ``"isotropic"`` law of ``FunctionalLoss`` (``liesym.discovery.functional``), which
     depends on the span only). Gradients are exact through the matrix exponential
     (batched Frechet derivatives) at the drawn A, and need grad f at the transformed
     points (``grad``, else ``f.gradient``, else finite differences).
@@ -686,7 +686,7 @@ class GrassmannFunctionalDiscovery(_GrassmannLearner):
     dim : int
         Dimension of the algebra.
     t_range : tuple of float, optional, default: (-1.0, 1.0)
-        Range of r = |A|_F. The learners of :mod:`liesym.discovery` default to
+        Range of r = ``|A|_F``. The learners of :mod:`liesym.discovery` default to
         (-pi, pi) for one compact generator; with non-compact algebras (boosts of
         so(1,3)) such long flows move points exponentially far, and their residuals
         swamp the loss: in R^4 the span then stays ~2.6 rad from so(1,3), while
