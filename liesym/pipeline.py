@@ -790,6 +790,43 @@ def discover_representation(family, *, n_steps: int = 5000, rng=None, rewards: b
         discovered basis when the certificate has no exact basis).
     estimator : EquivarianceDiscovery
     report : VerificationReport
+
+    Examples
+    --------
+    A planar double integrator (state (p, v) in R^4, forces in the unit disc), its
+    representation withheld:
+
+    >>> import gymnasium as gym
+    >>> from liesym.algebra import grassmann_distance
+    >>> from liesym.envs import GymnasiumFamily
+    >>> class Puck(gym.Env):
+    ...     def __init__(self, goal):
+    ...         self.goal = np.asarray(goal, dtype=np.float64)
+    ...         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (4,), np.float64)
+    ...         self.action_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float64)
+    ...     def reset(self, *, seed=None, options=None):
+    ...         super().reset(seed=seed)
+    ...         self.s, self.t = np.r_[0.1 * self.np_random.standard_normal(2), 0, 0], 0
+    ...         return self.s.copy(), {}
+    ...     def step(self, action):
+    ...         a = np.clip(action, -1.0, 1.0)
+    ...         a = a / max(1.0, float(np.linalg.norm(a)))
+    ...         p, v = self.s[:2], self.s[2:]
+    ...         self.s = np.r_[p + 0.1 * v + 0.005 * (a - v), v + 0.1 * (a - v)]
+    ...         self.t += 1
+    ...         r = -float(np.sum((self.s[:2] - self.goal) ** 2))
+    ...         return self.s.copy(), r, False, self.t >= 50, {"applied_action": a}
+    >>> goals = [np.array([np.cos(t), np.sin(t)]) for t in (0.0, 2.0)]
+    >>> rep, est, report = discover_representation(
+    ...     GymnasiumFamily(Puck, goals[:1], goals[1:]), n_steps=3000, rng=0
+    ... )
+    >>> rep.state.dim, rep.action.shape  # one rotation of p and v, and of the force
+    (1, (1, 2, 2))
+    >>> J = np.array([[0.0, -1.0], [1.0, 0.0]])
+    >>> bool(grassmann_distance(rep.state, np.kron(np.eye(2), J)[None]) < 0.05)
+    True
+    >>> report.compact is not False  # too few transitions to snap: abstains, never wrong
+    True
     """
     from liesym.algebra import Representation
     from liesym.data import collect_transitions

@@ -43,6 +43,23 @@ class ActiveProbe:
         Posterior RMS geodesic distance (radians) of the grid posterior to ``element``.
     spreads : ndarray, shape=[k]
         The same after each probing step (against the posterior mode then).
+
+    Examples
+    --------
+    An unseen goal at 90 degrees, inferred from 4 probes chosen by :func:`probe_actively`:
+
+    >>> from liesym.algebra import so
+    >>> from liesym.envs import circle_tasks
+    >>> from liesym.manifolds import CompactLieGroup, probe_actively
+    >>> group = CompactLieGroup.from_algebra(so(2), np.eye(2))
+    >>> env = circle_tasks().make_env(np.array([0.0, 1.0]))
+    >>> def base(x):  # the base task's reward (goal at 0 degrees)
+    ...     return -np.linalg.norm(x - np.array([1.0, 0.0]), axis=-1)
+    >>> probe = probe_actively(env, group, base, lambda s, a: s + a, 4, noise_std=1e-3, seed=0)
+    >>> round(float(np.degrees(np.arctan2(probe.element[1, 0], probe.element[0, 0]))), 3)
+    90.0
+    >>> probe.states.shape, probe.spreads.shape
+    ((4, 2), (4,))
     """
 
     states: np.ndarray
