@@ -74,9 +74,8 @@ class LinearDynamicsFit:
     n_samples: int
 
 
-def _check_transitions(states, actions, next_states, *, check_count: bool = True):
-    if actions is None or next_states is None:
-        raise ValueError("actions, next_states: expected arrays (or pass chunks of transitions)")
+def transition_arrays(states, actions, next_states):
+    """Finite (N, n), (N, m), (N, n) arrays of one batch of transitions, or a ValueError."""
     s = as_finite_array(states, "states", ndim=2)
     a = as_finite_array(actions, "actions", ndim=2)
     s2 = as_finite_array(next_states, "next_states", ndim=2)
@@ -89,6 +88,13 @@ def _check_transitions(states, actions, next_states, *, check_count: bool = True
         raise ValueError(
             f"next_states: expected {s.shape[1]} coordinates like states, got {s2.shape[1]}"
         )
+    return s, a, s2
+
+
+def _check_transitions(states, actions, next_states, *, check_count: bool = True):
+    if actions is None or next_states is None:
+        raise ValueError("actions, next_states: expected arrays (or pass chunks of transitions)")
+    s, a, s2 = transition_arrays(states, actions, next_states)
     if a.shape[1] != s.shape[1]:
         raise ValueError(
             "actions: one generator W acts on states and actions alike, so actions need the "

@@ -40,6 +40,7 @@ from liesym.discovery._constraints import (
     square_r,
 )
 from liesym.discovery.differential import Uncertainty, spectral_uncertainty
+from liesym.discovery.dynamics import transition_arrays
 
 __all__ = ["EquivarianceDiscovery", "tangent_dimension"]
 
@@ -105,18 +106,7 @@ def tangent_dimension(neighbourhoods, tol: float = _TANGENT_TOL) -> int:
 
 
 def _check(states, actions, next_states, rewards):
-    s = as_finite_array(states, "states", ndim=2)
-    a = as_finite_array(actions, "actions", ndim=2)
-    s2 = as_finite_array(next_states, "next_states", ndim=2)
-    if not (s.shape[0] == a.shape[0] == s2.shape[0]):
-        raise ValueError(
-            "states, actions, next_states: expected the same number of rows, got "
-            f"{s.shape[0]}, {a.shape[0]}, {s2.shape[0]}"
-        )
-    if s2.shape[1] != s.shape[1]:
-        raise ValueError(
-            f"next_states: expected {s.shape[1]} coordinates like states, got {s2.shape[1]}"
-        )
+    s, a, s2 = transition_arrays(states, actions, next_states)
     r = None
     if rewards is not None:
         r = as_finite_array(rewards, "rewards", ndim=1)
