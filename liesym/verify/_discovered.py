@@ -8,6 +8,14 @@ values. The angle is turned into the entry-wise tolerance of the snap by the sen
 balanced canonical basis to tilts of the span (:func:`discovery_tolerance`), times a
 confidence factor. The report states the tolerance and its source, and whether the certificate
 is about the input or about the exact algebra at distance d.
+
+Every property certified (closedness, compactness, the isomorphism class, a common fixed point)
+is invariant under conjugation, so only the part of the error transverse to the conjugation
+orbit can change an answer (:func:`liesym.algebra.transverse_angle`). When the whole angle
+gives a tolerance above :data:`TOL_MAX` and the discovery measured its transverse part (the
+task group's bootstrap does), the tolerance comes from that part instead and the report says
+"up to conjugation". The whole angle keeps priority when it is usable: E is then the simplest
+exact algebra consistent with all of the data's uncertainty, not only with its transverse part.
 """
 
 import math
@@ -32,25 +40,15 @@ CONFIDENCE = 3.0
 TRANSVERSE_BIAS = 4.0
 
 
-def _angle(result, uncertainty) -> tuple[float, str, bool]:
-    """The angle the tolerance is built from, its source, and whether it is up to conjugation."""
-    angle, source = _total_angle(result, uncertainty)
-    unc = None if uncertainty is not None else getattr(result, "uncertainty_", None)
-    transverse = getattr(unc, "transverse", None)
-    if transverse is None or not math.isfinite(transverse):
-        return angle, source, False
-    bound = TRANSVERSE_BIAS * float(transverse)
-    if not bound < angle:
-        return angle, source, False
-    return (
-        bound,
-        f"{TRANSVERSE_BIAS:g} x its part transverse to conjugation {transverse:.2g} rad, below "
-        f"the whole angle {angle:.2g} rad ({source})",
-        True,
-    )
+def _transverse(result, uncertainty) -> float | None:
+    """The discovery's transverse angle (``Uncertainty.transverse``), if it measured one."""
+    if uncertainty is not None:
+        return None
+    value = getattr(getattr(result, "uncertainty_", None), "transverse", None)
+    return float(value) if value is not None and math.isfinite(value) else None
 
 
-def _total_angle(result, uncertainty) -> tuple[float, str]:
+def _angle(result, uncertainty) -> tuple[float, str]:
     if uncertainty is not None:
         if isinstance(uncertainty, bool) or not isinstance(
             uncertainty, int | float | np.integer | np.floating
@@ -171,7 +169,9 @@ def verify_discovered(
     Returns
     -------
     VerificationReport
-        ``tol`` and ``tol_source`` state the tolerance and where it came from; ``about`` says
+        ``tol`` and ``tol_source`` state the tolerance and where it came from (with "up to
+        conjugation" when it was built from the uncertainty's transverse part, see the module
+        docstring); ``about`` says
         whether the certificate is about the input or about the exact algebra at distance d.
         When the uncertainty is too large for a meaningful snap (tol above
         :data:`liesym.verify.TOL_MAX`), nothing is snapped: only refutations that hold for
@@ -205,19 +205,30 @@ def verify_discovered(
         raise TypeError(f"confidence: expected a positive number, got {confidence!r}")
     if not (math.isfinite(confidence) and confidence > 0):
         raise ValueError(f"confidence: expected a positive finite number, got {confidence!r}")
-    angle, source, conjugation = _angle(result, uncertainty)
+    angle, source = _angle(result, uncertainty)
     if not math.isfinite(angle):
         raise ValueError(
             f"result: the discovery's uncertainty is unknown ({source}); pass uncertainty="
         )
     tol = discovery_tolerance(algebra, angle, confidence=confidence)
+    transverse = _transverse(result, uncertainty)
+    conjugation = tol > TOL_MAX and transverse is not None and TRANSVERSE_BIAS * transverse < angle
+    if conjugation:
+        # Too uncertain for a snap as a whole, but only the error no conjugation explains can
+        # change an answer (every property stated is conjugation invariant).
+        source = (
+            f"{TRANSVERSE_BIAS:g} x its part transverse to conjugation {transverse:.2g} rad; "
+            f"the whole angle {angle:.2g} rad gives tol {tol:.2g} > {TOL_MAX:g} ({source})"
+        )
+        angle = TRANSVERSE_BIAS * transverse
+        tol = discovery_tolerance(algebra, angle, confidence=confidence)
     bound = min(confidence * angle, np.pi / 2)  # the span is within this angle of the truth
     how = f"{confidence:g} x the discovery's uncertainty {angle:.2g} rad ({source})"
     if conjugation:
         how += (
-            "; up to conjugation: the exact algebra lies within tol of a conjugate of the "
-            "input (closedness, compactness, the name and fixed points are conjugation "
-            "invariant)"
+            "; up to conjugation: the data's algebra is taken to lie within tol of a "
+            "conjugate of the input, and closedness, compactness, the name and fixed points "
+            "do not change under conjugation"
         )
     floor = max(TOL_MIN, 10.0 * rounding_level(algebra, min(max(tol, TOL_MIN), TOL_MAX)))
     if tol < 1.1 * floor:
