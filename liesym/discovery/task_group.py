@@ -61,8 +61,10 @@ class TaskGroupResult:
         Estimated largest principal angle between ``algebra_`` and the exact task algebra,
         with its source: a parametric bootstrap that perturbs every task symmetry by its own
         estimated uncertainty and repeats the alignment (and the spectrum of the logs when it
-        shows noise directions). :func:`liesym.verify.verify_discovered` turns it into the
-        certificate's tolerance.
+        shows noise directions). Its ``transverse`` part is the same spread measured by
+        :func:`liesym.algebra.transverse_angle` (what no conjugation of the task algebra
+        explains). :func:`liesym.verify.verify_discovered` turns it into the certificate's
+        tolerance.
 
     Examples
     --------
