@@ -324,3 +324,49 @@ def test_span_basis_reports_singular_values():
 def test_basis_is_read_only():
     with pytest.raises(ValueError):
         so(2).basis[0, 0, 0] = 1.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), eps=st.floats(1e-4, 1e-2))
+def test_transverse_angle_of_a_conjugate_is_second_order(seed, eps):
+    # A conjugation by exp(eps X) moves the span by O(eps) but changes no invariant: its
+    # transverse part is O(eps^2), whatever the algebra (rigid so(3), planar so(2), se(2)).
+    from liesym.algebra import transverse_angle
+
+    rng = np.random.default_rng(seed)
+    for alg in (so(3), so(2), se(2)):
+        x = rng.normal(size=(alg.n, alg.n))
+        if alg.affine:
+            x[-1] = 0.0
+        x /= np.linalg.norm(x)
+        moved = alg.conjugate(scipy.linalg.expm(eps * x))
+        assert transverse_angle(moved, alg) <= 20.0 * eps**2
+        assert transverse_angle(moved, alg) <= principal_angles(moved, alg).max() + 1e-12
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), eps=st.floats(1e-4, 1e-2))
+def test_transverse_angle_sees_the_trace_and_is_conjugation_covariant(seed, eps):
+    # J + eps I (a spiral) differs from so(2) only transversally; conjugating both spans by
+    # the same well-conditioned chart keeps the transverse angle to within the chart's
+    # distortion of angles (cond(g)^2).
+    from liesym.algebra import transverse_angle
+
+    rng = np.random.default_rng(seed)
+    j = so(2).basis[0]
+    spiral = LieAlgebra([j + eps * np.eye(2)])
+    full = principal_angles(spiral, so(2)).max()
+    assert transverse_angle(spiral, so(2)) == pytest.approx(full, rel=1e-3)
+    g = scipy.linalg.expm(0.3 * rng.normal(size=(2, 2)))
+    c = np.linalg.cond(g) ** 2
+    moved = transverse_angle(spiral.conjugate(g), so(2).conjugate(g))
+    assert full / c * (1 - 1e-3) <= moved <= full * c * (1 + 1e-3)
+
+
+def test_transverse_angle_rejects_mismatched_spans():
+    from liesym.algebra import transverse_angle
+
+    with pytest.raises(ValueError, match="a, b"):
+        transverse_angle(so(3), so(2))
+    with pytest.raises(TypeError, match="a, b"):
+        transverse_angle(so(3).basis, so(3))

@@ -102,3 +102,38 @@ def test_run_pipeline_refuses_bad_arguments():
         run_pipeline(circle_tasks(), k_infer=0)
     with pytest.raises(ValueError, match="trainer"):
         run_pipeline(circle_tasks(), trainer=object())
+
+
+def _discovered(algebra, angle, transverse):
+    from types import SimpleNamespace
+
+    from liesym.discovery.differential import Uncertainty
+
+    return SimpleNamespace(algebra_=algebra, uncertainty_=Uncertainty(angle, "test", transverse))
+
+
+@pytest.mark.parametrize("eps", [0.02, 0.05])
+def test_conjugation_errors_do_not_stop_a_certificate(eps, rng):
+    # so(3) seen through a chart exp(eps X): the whole angle gives tol > 0.04, but only its
+    # transverse part (here rounding) can change an answer, so it is certified up to
+    # conjugation; a spiral (trace: transverse) with the same angles is not called compact.
+    import scipy.linalg
+
+    from liesym.algebra import principal_angles, transverse_angle
+
+    x = rng.normal(size=(3, 3))
+    moved = so(3).conjugate(scipy.linalg.expm(eps * x / np.linalg.norm(x)))
+    angle = float(principal_angles(moved, so(3)).max())
+    report = verify_discovered(_discovered(moved, angle, transverse_angle(moved, so(3))))
+    assert report.tol > 0 and "up to conjugation" in report.tol_source
+    assert report.name == "so(3)" and report.compact is True
+    spiral = LieAlgebra([so(2).basis[0] + eps * np.eye(2)])
+    t = transverse_angle(spiral, so(2))
+    assert verify_discovered(_discovered(spiral, t, t)).compact is not True
+
+
+def test_the_whole_uncertainty_has_priority_when_it_is_usable():
+    # A usable whole angle (tol <= 0.04) is used as before: E is the simplest exact algebra
+    # consistent with all of the data's uncertainty, not only with its transverse part.
+    report = verify_discovered(_discovered(so(2), 1e-3, 1e-6))
+    assert "conjugation" not in report.tol_source and report.tol == pytest.approx(6e-3)

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liesym.algebra import LieAlgebra, grassmann_distance, rotation_about, so
 from liesym.data import collect_transitions
@@ -126,3 +128,26 @@ def test_opposite_task_warns_that_the_algebra_is_unidentified():
     goals = family.goal_at(np.array([0.0, np.pi - 1e-4]))
     with pytest.warns(UserWarning, match="opposite"):
         discover_task_group([], task_symmetries=[rotation_about(g) for g in goals])
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), tilt=st.floats(1e-3, 2e-2))
+def test_transverse_uncertainty_covers_the_transverse_error_of_tilted_symmetries(seed, tilt):
+    # Task symmetries (rotations about goals on a circle) tilted at random by their stated
+    # uncertainty: the bootstrap's transverse angle, times the bias factor verify_discovered
+    # applies, bounds the task algebra's true transverse error, and never exceeds its angle.
+    from liesym.algebra import transverse_angle
+    from liesym.discovery.differential import Uncertainty
+    from liesym.discovery.task_group import _perturbed
+    from liesym.verify._discovered import CONFIDENCE, TRANSVERSE_BIAS
+
+    rng = np.random.default_rng(seed)
+    goals = circle_tasks().goal_at(rng.uniform(-3.0, 3.0, size=3))
+    tilted = [_perturbed(rotation_about(g), tilt, rng) for g in goals]
+    res = discover_task_group(
+        [], task_symmetries=tilted, task_uncertainties=[Uncertainty(tilt, "test")] * 3, rng=seed
+    )
+    unc = res.uncertainty_
+    assert 0.0 <= unc.transverse <= unc.angle + 1e-12
+    true = transverse_angle(res.algebra_, so(2))
+    assert true <= CONFIDENCE * TRANSVERSE_BIAS * unc.transverse

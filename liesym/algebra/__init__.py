@@ -28,6 +28,7 @@ from liesym.algebra.metrics import (
     matched_cosine,
     null_space_angle,
     principal_angles,
+    transverse_angle,
 )
 from liesym.algebra.representation import Representation
 from liesym.algebra.standard import (
@@ -74,5 +75,6 @@ __all__ = [
     "structure_constants_of",
     "torus",
     "translations",
+    "transverse_angle",
     "with_translations",
 ]

@@ -140,3 +140,64 @@ def null_space_angle(singular_values, dim: int) -> float:
     if not 0 < dim < s.size or s[dim] <= 0:
         return float("nan")
     return float(np.linalg.norm(s[:dim]) * np.sqrt(np.mean(1.0 / s[dim:] ** 2)))
+
+
+def transverse_angle(a: LieAlgebra, b: LieAlgebra) -> float:
+    """Angle between two nearby spans after removing what a conjugation can explain.
+
+    Closedness, compactness, the isomorphism class and a common fixed point are invariant under
+    conjugation ``W -> g W g^-1`` (g in GL(n), or in the affine group for affine algebras), so
+    only the part of the difference between ``a`` and ``b`` transverse to the conjugation orbit
+    of ``b`` can change them. To first order the orbit's tangent directions at ``b`` are the
+    ``[X, W_j]``: the normal component of ``a`` (rows of its orthonormal basis outside ``b``) is
+    fitted by them in least squares over X, and the largest singular value of what remains is
+    returned. Zero (to second order) when ``a`` is a slightly conjugated ``b``; equal to the
+    largest principal angle when the difference is orthogonal to every conjugation (e.g. the
+    trace of a planar rotation, which turns it into a spiral).
+
+    Parameters
+    ----------
+    a, b : LieAlgebra
+        Spans of the same dimension on the same space, both linear or both affine.
+
+    Returns
+    -------
+    float
+        Radians (first order in the distance between the spans).
+
+    Examples
+    --------
+    >>> from liesym.algebra import LieAlgebra, so
+    >>> j = so(2).basis[0]
+    >>> ellipse = LieAlgebra([[[0.0, -1.0], [1.02, 0.0]]])  # a conjugate of so(2)
+    >>> spiral = LieAlgebra([j + 0.02 * np.eye(2)])  # not a conjugate: the trace
+    >>> round(transverse_angle(ellipse, so(2)), 6), round(transverse_angle(spiral, so(2)), 4)
+    (0.0, 0.0283)
+    """
+    if not isinstance(a, LieAlgebra) or not isinstance(b, LieAlgebra):
+        raise TypeError(f"a, b: expected LieAlgebra, got {type(a).__name__} and {type(b).__name__}")
+    if a.n != b.n or a.dim != b.dim or a.affine != b.affine:
+        raise ValueError(
+            "a, b: expected spans of the same dimension on the same space (both linear or both "
+            f"affine), got dim {a.dim} on n={a.n} and dim {b.dim} on n={b.n}"
+        )
+    u, t = a.flat, b.flat
+    k, n = b.dim, b.n
+    normal = np.eye(t.shape[1]) - t.T @ t
+    coeff = u @ t.T  # rows of a in b's basis (to first order)
+    residual = u @ normal  # (k, n^2): a's rows outside b
+    free = np.ones((n, n), dtype=bool)
+    if b.affine:
+        free[-1, :] = False  # the affine group: homogeneous last row stays fixed
+    gens = b.basis
+    # Orbit directions of a's rows for each elementary X = E_pq: sum_j C_ij P [E_pq, W_j].
+    cols = []
+    for p, q in zip(*np.nonzero(free), strict=True):
+        x = np.zeros((n, n))
+        x[p, q] = 1.0
+        br = (x @ gens - gens @ x).reshape(k, -1) @ normal
+        cols.append((coeff @ br).ravel())
+    basis = np.array(cols).T
+    fit, *_ = np.linalg.lstsq(basis, residual.ravel(), rcond=None)
+    rest = (residual.ravel() - basis @ fit).reshape(k, -1)
+    return float(np.linalg.svd(rest, compute_uv=False)[0])

@@ -77,10 +77,15 @@ class Uncertainty:
         the exact one (``nan`` when unknown).
     source : str
         How it was estimated (bootstrap spread, singular-value noise floor, propagation).
+    transverse : float or None
+        Radians: the part of ``angle`` that no conjugation of the span explains (see
+        :func:`liesym.algebra.transverse_angle`), when the estimator measured it. Closedness,
+        compactness, the name and a common fixed point only depend on this part.
     """
 
     angle: float
     source: str
+    transverse: float | None = None
 
 
 def spectral_uncertainty(singular_values, dim: int) -> Uncertainty:

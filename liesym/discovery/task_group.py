@@ -61,8 +61,10 @@ class TaskGroupResult:
         Estimated largest principal angle between ``algebra_`` and the exact task algebra,
         with its source: a parametric bootstrap that perturbs every task symmetry by its own
         estimated uncertainty and repeats the alignment (and the spectrum of the logs when it
-        shows noise directions). :func:`liesym.verify.verify_discovered` turns it into the
-        certificate's tolerance.
+        shows noise directions). Its ``transverse`` part is the same spread measured by
+        :func:`liesym.algebra.transverse_angle` (what no conjugation of the task algebra
+        explains). :func:`liesym.verify.verify_discovered` turns it into the certificate's
+        tolerance.
 
     Examples
     --------
@@ -489,7 +491,7 @@ def _perturbed(alg: LieAlgebra, angle: float, rng: np.random.Generator) -> LieAl
 
 def _uncertainty(algebra, s, dim, task_symmetries, task_uncertainty, settings, rng, draws):
     """Estimated angle of the task algebra (see ``TaskGroupResult.uncertainty_``)."""
-    from liesym.algebra import principal_angles
+    from liesym.algebra import principal_angles, transverse_angle
     from liesym.discovery.differential import Uncertainty
 
     spectral = float(s[dim] / s[dim - 1]) if dim < s.size else 0.0
@@ -503,7 +505,7 @@ def _uncertainty(algebra, s, dim, task_symmetries, task_uncertainty, settings, r
     if not np.all(np.isfinite(angles)):
         return Uncertainty(float("nan"), "unknown: a task symmetry has no uncertainty estimate")
     child = _child(rng)
-    spread = []
+    spread, across = [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DiscoveryWarning)
         for _ in range(draws):
@@ -516,13 +518,17 @@ def _uncertainty(algebra, s, dim, task_symmetries, task_uncertainty, settings, r
                 continue
             if got.dim != algebra.dim:
                 spread.append(np.pi / 2)
+                across.append(np.pi / 2)
             else:
                 spread.append(float(principal_angles(got, algebra).max()))
+                across.append(transverse_angle(got, algebra))
     angle = float(np.sqrt(np.mean(np.square(spread))))
+    transverse = float(np.sqrt(np.mean(np.square(across))))
     return Uncertainty(
         max(angle, spectral),
         f"parametric bootstrap: {draws} alignments of the task symmetries tilted by their "
         f"own uncertainties ({task_uncertainty[0].source})",
+        transverse=max(transverse, spectral),
     )
 
 
