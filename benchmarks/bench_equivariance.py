@@ -58,28 +58,54 @@ def double_integrator(n_steps: int, rng) -> tuple:
     return s, a, s2
 
 
-def reacher(n_steps: int, seed: int) -> tuple:
-    """Random-policy transitions of unmodified Reacher-v5 (its own random targets)."""
-    import gymnasium as gym
+def reacher(n_steps: int, seed: int, n_envs: int = 500, horizon: int = 1) -> tuple:
+    """Random-policy transitions of unmodified Reacher-v5 with its own random targets.
 
-    env = gym.make("Reacher-v5")
-    rng = np.random.default_rng(seed)
+    Stepped through :class:`liesym.envs.reacher.ReacherBatch` (the same model, reset law,
+    observation and reward as ``gymnasium.make("Reacher-v5")``, in ``n_envs`` parallel
+    episodes of 50 steps); each episode's target is the env's own draw from its reset seed
+    (uniform in the disc of radius 0.2). With ``horizon`` h > 1 the transitions are windows
+    ``(s_t, a_t .. a_{t+h-1}, s_{t+h})`` (actions stacked, rewards summed) inside episodes.
+    """
+    from liesym.envs.reacher import ReacherBatch
+
+    per_episode = 50 - horizon + 1
     s, a, s2, r = [], [], [], []
-    obs, _ = env.reset(seed=seed)
-    episode = 0
-    while len(s) < n_steps:
-        act = rng.uniform(-1.0, 1.0, size=2)
-        nxt, rew, term, trunc, _ = env.step(act)
-        s.append(obs)
-        a.append(act)
-        s2.append(nxt)
-        r.append(rew)
-        obs = nxt
-        if term or trunc:
-            episode += 1
-            obs, _ = env.reset(seed=seed * 1_000_003 + episode)
-    env.close()
-    return tuple(np.array(x) for x in (s, a, s2, r))
+    batch, total, episode = None, 0, 0
+    while total < n_steps:
+        seeds = seed * 1_000_003 + episode + np.arange(n_envs)
+        episode += n_envs
+        targets = np.array([_env_goal(x) for x in seeds])
+        if batch is None:
+            batch = ReacherBatch(targets)
+        batch.targets = targets
+        obs = [batch.reset(seeds)]
+        acts, rews = [], []
+        rng = np.random.default_rng(seeds[0])
+        for _ in range(50):
+            act = rng.uniform(-1.0, 1.0, size=(n_envs, 2))
+            nxt, rew, *_ = batch.step(act)
+            obs.append(nxt)
+            acts.append(act)
+            rews.append(rew)
+        obs, acts, rews = np.stack(obs, 1), np.stack(acts, 1), np.stack(rews, 1)
+        for t in range(per_episode):
+            s.append(obs[:, t])
+            a.append(acts[:, t : t + horizon].reshape(n_envs, -1))
+            s2.append(obs[:, t + horizon])
+            r.append(rews[:, t : t + horizon].sum(axis=1))
+        total += n_envs * per_episode
+    return tuple(np.concatenate(x)[:n_steps] for x in (s, a, s2, r))
+
+
+def _env_goal(seed: int) -> np.ndarray:
+    """Reacher-v5's own target draw at ``reset(seed=seed)`` (after the arm's qpos draw)."""
+    rng = np.random.default_rng(int(seed))
+    rng.uniform(-0.1, 0.1, size=4)
+    while True:
+        goal = rng.uniform(-0.2, 0.2, size=2)
+        if np.linalg.norm(goal) < 0.2:
+            return goal
 
 
 def reacher_truth() -> np.ndarray:

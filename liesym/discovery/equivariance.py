@@ -314,33 +314,39 @@ class EquivarianceDiscovery:
             )
             rows.append(rw)
             models.append(model)
-        # Inverse-error weights (capped): anchors where the local polynomial fits badly (a
-        # joint limit, a kink of the action projection, sparse data) count less.
-        scales = np.concatenate([mdl.generic() for mdl in models])
-        ref = float(np.median(scales))
-        weights = np.minimum(ref / np.maximum(scales, 1e-300), _MAX_WEIGHT) if ref > 0 else None
-        if weights is not None:
-            start = 0
-            for i, (rw, mdl) in enumerate(zip(rows, models, strict=True)):
-                w = weights[start : start + rw.shape[0]]
-                rows[i] = rw * w[:, None, None]
-                models[i] = dataclasses.replace(mdl, norm=mdl.norm / w)
-                start += rw.shape[0]
+        # Generalised least squares: each constraint row is divided by the residual std of
+        # the regression it comes from (its output channel at its anchor). Channels differ
+        # by orders of magnitude in how well one step predicts them (Reacher's joint
+        # velocities are fit 50x better than its angles, in standardised units), and a
+        # weakly constrained direction of the unknowns (rows into the velocities, which enter
+        # the other outputs only through dt) is fixed by the precise equations only when
+        # they carry their precision. Each output's std is floored at its median over anchors
+        # / _MAX_WEIGHT: a few overconfident fits cannot dominate, and badly fitted anchors
+        # (a joint limit, a kink of the action projection) count less.
+        sd = np.sqrt(np.concatenate([mdl.sigma2 for mdl in models]))  # (A, rows per anchor)
+        ref = np.median(sd, axis=0)
+        tiny = np.finfo(float).eps * max(1.0, float(np.max(ref)))
+        weights = 1.0 / np.maximum(sd, np.maximum(ref / _MAX_WEIGHT, tiny))
+        start = 0
+        for i, (rw, mdl) in enumerate(zip(rows, models, strict=True)):
+            w = weights[start : start + rw.shape[0]]
+            rows[i] = rw * w[:, :, None]
+            models[i] = dataclasses.replace(mdl, weight=w)
+            start += rw.shape[0]
         anchor_rows = np.concatenate(rows)  # (A, rows per anchor, p)
-        weight = np.sqrt(anchors.size) if self.use_actions else 0.0
+        # The action moment is one mean over N actions: it weighs like all anchors together
+        # (its own sampling error would weigh it far less than the precise dynamics rows, and
+        # leave W_A's symmetric part only as determined as the projection's few anchors make
+        # it). The fit then satisfies it almost exactly, so its sampling error moves the
+        # estimate (resampled by the bootstrap) rather than raising the residual: it is not
+        # part of the noise floor.
+        weight = float(np.linalg.norm(anchor_rows)) if self.use_actions else 0.0
         rr = _stack_r(anchor_rows, None, a, None, weight, n * ns)
         # Noise floor: the residual the best candidate would have if it were an exact
         # symmetry, from the regressions' own error model (twice, for a margin).
         cand = spectrum(rr, p)[1][0]
         w_s0, w_a0 = cand[: n * ns].reshape(n, ns), cand[n * ns :].reshape(m, m)
         pred = [mdl.residual(w_s0, w_a0) for mdl in models]
-        mom = (a.T @ a) / n_pts
-        if weight and np.linalg.norm(mom) > 0:
-            # Sampling error of W_A M + M W_A^T from the actions' own fourth moments.
-            x = np.einsum("ij,nj,nk->nik", w_a0, a, a)
-            x = x + np.swapaxes(x, 1, 2)
-            spread = np.sum(np.var(x, axis=0)) / n_pts
-            pred.append(weight / np.linalg.norm(mom) * float(np.sqrt(spread)))
         floor = 2.0 * float(np.sqrt(np.sum(np.square(pred))))
         null = null_space(
             rr, p, dim=dim, noise_floor=floor, min_gap=self.min_gap, noise_tol=self.noise_tol
@@ -413,19 +419,21 @@ class _ErrorModel:
     """Per-anchor regression errors: covariance factor, residual variances, geometry."""
 
     cov: np.ndarray  # (A, q1, q1) (X^T X)^-1 of the intercept and linear coefficients
-    sigma2: np.ndarray  # (A, out) residual variance of each output
+    sigma2: np.ndarray  # (A, rows) residual variance of the output behind each row
     tan: np.ndarray  # (A, n, d)
     sh: np.ndarray  # (A, ns) anchor states (homogeneous when affine)
     a0: np.ndarray  # (A, m)
-    norm: np.ndarray  # (A,) row normalisation
+    n_out: int  # rows from outputs with a Jacobian (next states, reward); the rest: normals
+    weight: np.ndarray  # (A, rows) row weights
 
     def residual(self, w_s: np.ndarray, w_a: np.ndarray) -> float:
-        """Predicted norm of the constraint residuals of (w_s, w_a) if it were exact.
+        """Predicted norm of the weighted constraint residuals of (w_s, w_a) if it were exact.
 
-        The residual at an anchor is ``W dF0 - dJ_s W s - dJ_a W_A a`` for the estimation
-        errors dF0, dJ of the regression; correlations between them are neglected.
+        The residual of a row is ``(W dF0)_i - dJ_i W s - dJ_a,i W_A a`` for the estimation
+        errors dF0, dJ of the regression (for a tangency row, ``dL_r T^T W s`` for the error
+        of the tilt); correlations between them are neglected.
         """
-        n = self.tan.shape[1]
+        n, d = self.tan.shape[1:]
         ws = w_s @ self.sh.T  # (n, A)
         v = np.concatenate(
             [
@@ -435,19 +443,13 @@ class _ErrorModel:
             ]
         ).T  # (A, q1)
         quad = np.einsum("aq,aqp,ap->a", v, self.cov, v)
-        col = np.sum(w_s[:, :n] ** 2, axis=0)  # |column o of W|^2 multiplies Var F0_o
-        var = self.sigma2.sum(axis=1) * quad + self.cov[:, 0, 0] * (self.sigma2[:, :n] @ col)
-        return float(np.sqrt(np.sum(var / self.norm**2)))
-
-    def generic(self) -> np.ndarray:
-        """Per-anchor residual scale of a random unit direction (iid entries), shape=[A]."""
-        n, d = self.tan.shape[1:]
-        p = n * self.sh.shape[1] + self.a0.shape[1] ** 2
-        diag = np.diagonal(self.cov, axis1=1, axis2=2)
-        quad = np.sum(self.sh**2, 1) * diag[:, 1 : 1 + d].sum(1)
-        quad = (quad + np.sum(self.a0**2, 1) * diag[:, 1 + d :].sum(1)) / p
-        var = self.sigma2.sum(1) * quad + diag[:, 0] * self.sigma2[:, :n].sum(1) * n / p
-        return np.sqrt(var) / self.norm
+        vt = v[:, 1 : 1 + d]
+        quad_t = np.einsum("aq,aqp,ap->a", vt, self.cov[:, 1 : 1 + d, 1 : 1 + d], vt)
+        jac = np.arange(self.sigma2.shape[1]) < self.n_out
+        var = self.sigma2 * np.where(jac, quad[:, None], quad_t[:, None])
+        # Row i of W dF0 mixes the errors of the outputs its row of W touches.
+        var[:, :n] += self.cov[:, 0, 0, None] * (self.sigma2[:, :n] @ (w_s[:, :n] ** 2).T)
+        return float(np.sqrt(np.sum(var * self.weight**2)))
 
 
 def _stack_r(anchor_rows, anchor_w, a, action_w, weight, n_state) -> np.ndarray:
@@ -462,7 +464,6 @@ def _stack_r(anchor_rows, anchor_w, a, action_w, weight, n_state) -> np.ndarray:
         if np.linalg.norm(mom) > 0:
             eye = np.eye(m * m).reshape(m * m, m, m)
             op = (eye @ mom + mom @ np.swapaxes(eye, 1, 2)).reshape(m * m, -1).T
-            # The moment is one mean over N actions: weigh it like all anchors together.
             op = weight * op / np.linalg.norm(mom)
             blocks.append(np.concatenate([np.zeros((m * m, n_state)), op], axis=1))
     return square_r(r_factor(iter(blocks), p), p)
@@ -481,8 +482,9 @@ def _scales(x: np.ndarray) -> np.ndarray:
 def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
     """Constraint rows and their error scales for one block of anchors.
 
-    Returns the stacked rows (one block per anchor, each scaled to unit Frobenius norm) and
-    what the regressions' error model needs (:class:`_ErrorModel`).
+    Returns the stacked rows (unweighted: one per regression output, the next states, the
+    reward, the normal coordinates) and what the regressions' error model and the row
+    weights need (:class:`_ErrorModel`).
     """
     n, m = s.shape[1], a.shape[1]
     n_a, kk = nb.shape
@@ -509,7 +511,7 @@ def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
     res = y - x @ coef
     dof = max(kk - x.shape[2], 1)
     n_out = n + (r is not None)
-    sigma2 = np.sum(res[..., :n_out] ** 2, axis=1) / dof  # (A, out)
+    sigma2 = np.sum(res**2, axis=1) / dof  # (A, out + normals): one per constraint row
     f0 = coef[:, 0, :n]  # fitted F at the anchor
     j_s = np.swapaxes(coef[:, 1 : 1 + d, :n_out], 1, 2) @ np.swapaxes(tan, 1, 2)  # (A, out, n)
     j_a = np.swapaxes(coef[:, 1 + d : 1 + d + m, :n_out], 1, 2)  # (A, out, m)
@@ -533,10 +535,7 @@ def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
         tg = np.einsum("arc,aj->arcj", nor, sh).reshape(n_a, -1, n * ns)
         blocks.append(np.concatenate([tg, np.zeros((n_a, tg.shape[1], m * m))], axis=2))
     rows = np.concatenate(blocks, axis=1)
-    norm = np.linalg.norm(rows, axis=(1, 2))
-    norm = np.where(norm > 0, norm, 1.0)
-    rows = rows / norm[:, None, None]
     q1 = 1 + d + m
     cov = np.einsum("aqk,apk->aqp", pinv[:, :q1], pinv[:, :q1])  # (X^T X)^-1, linear block
-    info = _ErrorModel(cov, sigma2, tan, sh, a0, norm)
+    info = _ErrorModel(cov, sigma2, tan, sh, a0, n_out, np.ones_like(sigma2))
     return rows, info
