@@ -140,6 +140,13 @@ class EquivarianceDiscovery:
     n_bootstrap : int, optional, default: 16
         Bootstrap draws behind ``uncertainty_`` (Poisson(1) weights on the anchors and on the
         actions of the moment constraint); 0 uses the singular-value noise floor instead.
+    bandwidth_check : bool, optional, default: True
+        Refit with twice the neighbours and add the bias this reveals to ``uncertainty_``.
+        A local polynomial of degree p has a Jacobian bias growing like h^p with the
+        neighbourhood radius h ~ k^(1/D) (D = tangent dimension + action dimension), the
+        same at every anchor, so resampling anchors cannot see it; the change of the
+        estimate from k to 2k neighbours beyond its paired-bootstrap noise is
+        ``(2^(p/D) - 1)`` times the bias at k (``bias_``). Costs a second set of regressions.
     n_anchors : int, optional, default: 3000
         Anchor transitions at which Jacobians are estimated (all when fewer).
     tangent_dim : int, optional
@@ -172,10 +179,12 @@ class EquivarianceDiscovery:
     uncertainty_ : Uncertainty
         Estimated angle between ``algebra_`` and the exact algebra: the RMS of the largest
         bootstrap angle (or, with ``n_bootstrap=0``, the singular-value noise floor), as
-        ``DifferentialDiscovery`` reports it; :func:`liesym.verify.verify_discovered` turns it
-        into the certificate's tolerance.
+        ``DifferentialDiscovery`` reports it, combined in quadrature with ``bias_``;
+        :func:`liesym.verify.verify_discovered` turns it into the certificate's tolerance.
     bootstrap_angles_ : ndarray, shape=[n_bootstrap, k]
         Principal angles (radians) between each bootstrap span and ``algebra_``.
+    bias_ : float
+        Estimated angle of the local fits' bias (``bandwidth_check``; nan when not run).
     tangent_dim_ : int
         Intrinsic dimension of the states used for the tangent spaces.
     n_anchors_ : int
@@ -208,6 +217,7 @@ class EquivarianceDiscovery:
         k_neighbors: int | None = None,
         degree: int = 2,
         n_bootstrap: int = 16,
+        bandwidth_check: bool = True,
         n_anchors: int = 3000,
         tangent_dim: int | None = None,
         min_gap: float = DEFAULT_MIN_GAP,
@@ -221,6 +231,7 @@ class EquivarianceDiscovery:
         self.k_neighbors = k_neighbors
         self.degree = degree
         self.n_bootstrap = n_bootstrap
+        self.bandwidth_check = bandwidth_check
         self.n_anchors = n_anchors
         self.tangent_dim = tangent_dim
         self.min_gap = min_gap
@@ -301,39 +312,11 @@ class EquivarianceDiscovery:
                 f"states: {n_pts} transitions are too few for neighbourhoods of {k} (need more "
                 f"than {k})"
             )
-        nb = tree.query(z[anchors], k=k + 1)[1]
-        ds = s[nb] - s[anchors, None]  # (A, k+1, n)
-        d_vt = np.linalg.svd(ds - ds.mean(axis=1, keepdims=True), full_matrices=False)[2]
-
-        rows, models = [], []
-        blocks = range(0, anchors.size, _BLOCK)
-        for start in _progress(blocks, enable=self.progress, desc="anchors"):
-            sl = slice(start, start + _BLOCK)
-            rw, model = _anchor_rows(
-                s, a, s2, r, anchors[sl], nb[sl], d_vt[sl], d, self.affine, self.degree
-            )
-            rows.append(rw)
-            models.append(model)
-        # Generalised least squares: each constraint row is divided by the residual std of
-        # the regression it comes from (its output channel at its anchor). Channels differ
-        # by orders of magnitude in how well one step predicts them (Reacher's joint
-        # velocities are fit 50x better than its angles, in standardised units), and a
-        # weakly constrained direction of the unknowns (rows into the velocities, which enter
-        # the other outputs only through dt) is fixed by the precise equations only when
-        # they carry their precision. Each output's std is floored at its median over anchors
-        # / _MAX_WEIGHT: a few overconfident fits cannot dominate, and badly fitted anchors
-        # (a joint limit, a kink of the action projection) count less.
-        sd = np.sqrt(np.concatenate([mdl.sigma2 for mdl in models]))  # (A, rows per anchor)
-        ref = np.median(sd, axis=0)
-        tiny = np.finfo(float).eps * max(1.0, float(np.max(ref)))
-        weights = 1.0 / np.maximum(sd, np.maximum(ref / _MAX_WEIGHT, tiny))
-        start = 0
-        for i, (rw, mdl) in enumerate(zip(rows, models, strict=True)):
-            w = weights[start : start + rw.shape[0]]
-            rows[i] = rw * w[:, :, None]
-            models[i] = dataclasses.replace(mdl, weight=w)
-            start += rw.shape[0]
-        anchor_rows = np.concatenate(rows)  # (A, rows per anchor, p)
+        # One query serves both bandwidths of the bias check (the first k + 1 are the fit's).
+        k2 = 2 * k if self.bandwidth_check and n_pts > 2 * k + 1 else k
+        nb_all = tree.query(z[anchors], k=k2 + 1)[1]
+        fit_rows = dict(d=d, affine=self.affine, degree=self.degree, progress=self.progress)
+        anchor_rows, models = _weighted_rows(s, a, s2, r, anchors, nb_all[:, : k + 1], **fit_rows)
         # The action moment is one mean over N actions: it weighs like all anchors together
         # (its own sampling error would weigh it far less than the precise dynamics rows, and
         # leave W_A's symmetric part only as determined as the projection's few anchors make
@@ -361,6 +344,7 @@ class EquivarianceDiscovery:
         self.action_norm_ = np.zeros(0)
         self.uncertainty_ = spectral_uncertainty(null.singular_values, null.dim)
         self.bootstrap_angles_ = np.zeros((0, null.dim))
+        self.bias_ = float("nan")
         if null.dim:
             vec = null.basis
             w_s = vec[:, : n * ns].reshape(-1, n, ns)
@@ -384,34 +368,66 @@ class EquivarianceDiscovery:
             self.action_generators_ = rep.action
             norms = np.linalg.norm(rep.state.basis.reshape(null.dim, -1), axis=1)
             self.action_norm_ = np.linalg.norm(rep.action.reshape(null.dim, -1), axis=1) / norms
-            if self.n_bootstrap:
-                self._bootstrap(anchor_rows, a, weight, n * ns, (scale_s, scale_a), rng)
+            self.bias_ = float("nan")
+            fit2 = None
+            if k2 > k:
+                rows2, _ = _weighted_rows(s, a, s2, r, anchors, nb_all, **fit_rows)
+                fit2 = (rows2, float(np.linalg.norm(rows2)) if self.use_actions else 0.0)
+            # Bias of degree-p local polynomial Jacobians grows like h^p, h ~ k^(1/D) for D
+            # regression inputs: doubling k multiplies it by c = 2^(p/D).
+            factor = 2.0 ** (self.degree / (d + m)) - 1.0
+            self._bootstrap(anchor_rows, fit2, a, weight, n * ns, (scale_s, scale_a), rng, factor)
         return self
 
-    def _bootstrap(self, anchor_rows, a, weight, n_state, scales, rng) -> None:
-        """Poisson(1) weights on anchors and on actions; angles to the estimate."""
+    def _bootstrap(self, anchor_rows, fit2, a, weight, n_state, scales, rng, factor) -> None:
+        """Poisson(1) weights on anchors and actions; angles to the estimate; bandwidth bias.
+
+        With ``fit2`` (the rows at twice the neighbours) each draw also re-solves those with
+        the same weights: the spread of the paired differences is the noise of the observed
+        difference, and what the difference exceeds it by is the change of the bias.
+        """
         from liesym.algebra import principal_angles
 
         p, k = anchor_rows.shape[2], self.dim_
         n = scales[0].size
         ns = n_state // n
-        angles = []
+        inv = np.concatenate([1.0 / scales[0], [1.0]])[:ns]
+
+        def solve(rows, w_anchor, w_action, wt):
+            vec = spectrum(_stack_r(rows, w_anchor, a, w_action, wt, n_state), p)[1][:k]
+            w_s = scales[0][:, None] * vec[:, :n_state].reshape(k, n, ns) * inv[None, :]
+            q = np.linalg.qr(w_s.reshape(k, -1).T)[0]
+            return w_s, q @ q.T  # data-unit generators, projector onto their span
+
+        angles, diffs = [], []
         for _ in range(self.n_bootstrap):
-            wa = rng.poisson(1.0, size=anchor_rows.shape[0]).astype(float)
+            wa = np.sqrt(rng.poisson(1.0, size=anchor_rows.shape[0]).astype(float))
             wm = rng.poisson(1.0, size=a.shape[0]).astype(float)
-            rr = _stack_r(anchor_rows, np.sqrt(wa), a, wm, weight, n_state)
-            vec = spectrum(rr, p)[1][:k]
-            w_s = vec[:, :n_state].reshape(k, n, ns)
-            inv = np.concatenate([1.0 / scales[0], [1.0]])[:ns]
-            w_s = scales[0][:, None] * w_s * inv[None, :]
+            w_s, proj = solve(anchor_rows, wa, wm, weight)
             if self.affine:
                 w_s = np.concatenate([w_s, np.zeros((k, 1, n + 1))], axis=1)
             angles.append(principal_angles(w_s, self.algebra_.basis))
-        self.bootstrap_angles_ = np.array(angles)
-        self.uncertainty_ = Uncertainty(
-            float(np.sqrt(np.mean(self.bootstrap_angles_.max(axis=1) ** 2))),
-            f"bootstrap spread ({self.n_bootstrap} Poisson draws over anchors and actions)",
-        )
+            if fit2 is not None:
+                diffs.append(proj - solve(fit2[0], wa, wm, fit2[1])[1])
+        self.bootstrap_angles_ = np.array(angles).reshape(-1, k)
+        if self.n_bootstrap:
+            spread = float(np.sqrt(np.mean(self.bootstrap_angles_.max(axis=1) ** 2)))
+            source = f"bootstrap spread ({self.n_bootstrap} Poisson draws over anchors and actions)"
+        else:
+            spread, source = self.uncertainty_.angle, self.uncertainty_.source
+        if fit2 is not None:
+            diff = (
+                solve(anchor_rows, None, None, weight)[1] - solve(fit2[0], None, None, fit2[1])[1]
+            )
+            excess = float(np.sum(diff**2))
+            if diffs:
+                d = np.array(diffs)
+                excess -= float(np.sum(np.var(d, axis=0)))
+            # |P1 - P2|_F = sqrt(2) |sin theta| for small principal angles theta.
+            self.bias_ = float(np.sqrt(max(excess, 0.0) / 2.0)) / factor
+            spread = float(np.hypot(spread, self.bias_))
+            source += f" and the bias of the local fits ({self.bias_:.2g} rad, from 2x neighbours)"
+        self.uncertainty_ = Uncertainty(spread, source)
 
 
 @dataclass(frozen=True)
@@ -450,6 +466,39 @@ class _ErrorModel:
         # Row i of W dF0 mixes the errors of the outputs its row of W touches.
         var[:, :n] += self.cov[:, 0, 0, None] * (self.sigma2[:, :n] @ (w_s[:, :n] ** 2).T)
         return float(np.sqrt(np.sum(var * self.weight**2)))
+
+
+def _weighted_rows(s, a, s2, r, anchors, nb, *, d, affine, degree, progress):
+    """Constraint rows of all anchors, weighted by generalised least squares (see below)."""
+    ds = s[nb] - s[anchors, None]  # (A, k+1, n)
+    d_vt = np.linalg.svd(ds - ds.mean(axis=1, keepdims=True), full_matrices=False)[2]
+    rows, models = [], []
+    blocks = range(0, anchors.size, _BLOCK)
+    for start in _progress(blocks, enable=progress, desc="anchors"):
+        sl = slice(start, start + _BLOCK)
+        rw, model = _anchor_rows(s, a, s2, r, anchors[sl], nb[sl], d_vt[sl], d, affine, degree)
+        rows.append(rw)
+        models.append(model)
+    # Generalised least squares: each constraint row is divided by the residual std of
+    # the regression it comes from (its output channel at its anchor). Channels differ
+    # by orders of magnitude in how well one step predicts them (Reacher's joint
+    # velocities are fit 50x better than its angles, in standardised units), and a
+    # weakly constrained direction of the unknowns (rows into the velocities, which enter
+    # the other outputs only through dt) is fixed by the precise equations only when
+    # they carry their precision. Each output's std is floored at its median over anchors
+    # / _MAX_WEIGHT: a few overconfident fits cannot dominate, and badly fitted anchors
+    # (a joint limit, a kink of the action projection) count less.
+    sd = np.sqrt(np.concatenate([mdl.sigma2 for mdl in models]))  # (A, rows per anchor)
+    ref = np.median(sd, axis=0)
+    tiny = np.finfo(float).eps * max(1.0, float(np.max(ref)))
+    weights = 1.0 / np.maximum(sd, np.maximum(ref / _MAX_WEIGHT, tiny))
+    start = 0
+    for i, (rw, mdl) in enumerate(zip(rows, models, strict=True)):
+        w = weights[start : start + rw.shape[0]]
+        rows[i] = rw * w[:, :, None]
+        models[i] = dataclasses.replace(mdl, weight=w)
+        start += rw.shape[0]
+    return np.concatenate(rows), models  # (A, rows per anchor, p)
 
 
 def _stack_r(anchor_rows, anchor_w, a, action_w, weight, n_state) -> np.ndarray:
