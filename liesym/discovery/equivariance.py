@@ -140,6 +140,13 @@ class EquivarianceDiscovery:
     n_bootstrap : int, optional, default: 16
         Bootstrap draws behind ``uncertainty_`` (Poisson(1) weights on the anchors and on the
         actions of the moment constraint); 0 uses the singular-value noise floor instead.
+    bandwidth_check : bool, optional, default: True
+        Refit with twice the neighbours and add the bias this reveals to ``uncertainty_``.
+        A local polynomial of degree p has a Jacobian bias growing like h^p with the
+        neighbourhood radius h ~ k^(1/D) (D = tangent dimension + action dimension), the
+        same at every anchor, so resampling anchors cannot see it; the change of the
+        estimate from k to 2k neighbours beyond its paired-bootstrap noise is
+        ``(2^(p/D) - 1)`` times the bias at k (``bias_``). Costs a second set of regressions.
     n_anchors : int, optional, default: 3000
         Anchor transitions at which Jacobians are estimated (all when fewer).
     tangent_dim : int, optional
@@ -172,10 +179,12 @@ class EquivarianceDiscovery:
     uncertainty_ : Uncertainty
         Estimated angle between ``algebra_`` and the exact algebra: the RMS of the largest
         bootstrap angle (or, with ``n_bootstrap=0``, the singular-value noise floor), as
-        ``DifferentialDiscovery`` reports it; :func:`liesym.verify.verify_discovered` turns it
-        into the certificate's tolerance.
+        ``DifferentialDiscovery`` reports it, combined in quadrature with ``bias_``;
+        :func:`liesym.verify.verify_discovered` turns it into the certificate's tolerance.
     bootstrap_angles_ : ndarray, shape=[n_bootstrap, k]
         Principal angles (radians) between each bootstrap span and ``algebra_``.
+    bias_ : float
+        Estimated angle of the local fits' bias (``bandwidth_check``; nan when not run).
     tangent_dim_ : int
         Intrinsic dimension of the states used for the tangent spaces.
     n_anchors_ : int
@@ -208,6 +217,7 @@ class EquivarianceDiscovery:
         k_neighbors: int | None = None,
         degree: int = 2,
         n_bootstrap: int = 16,
+        bandwidth_check: bool = True,
         n_anchors: int = 3000,
         tangent_dim: int | None = None,
         min_gap: float = DEFAULT_MIN_GAP,
@@ -221,6 +231,7 @@ class EquivarianceDiscovery:
         self.k_neighbors = k_neighbors
         self.degree = degree
         self.n_bootstrap = n_bootstrap
+        self.bandwidth_check = bandwidth_check
         self.n_anchors = n_anchors
         self.tangent_dim = tangent_dim
         self.min_gap = min_gap
@@ -301,46 +312,24 @@ class EquivarianceDiscovery:
                 f"states: {n_pts} transitions are too few for neighbourhoods of {k} (need more "
                 f"than {k})"
             )
-        nb = tree.query(z[anchors], k=k + 1)[1]
-        ds = s[nb] - s[anchors, None]  # (A, k+1, n)
-        d_vt = np.linalg.svd(ds - ds.mean(axis=1, keepdims=True), full_matrices=False)[2]
-
-        rows, models = [], []
-        blocks = range(0, anchors.size, _BLOCK)
-        for start in _progress(blocks, enable=self.progress, desc="anchors"):
-            sl = slice(start, start + _BLOCK)
-            rw, model = _anchor_rows(
-                s, a, s2, r, anchors[sl], nb[sl], d_vt[sl], d, self.affine, self.degree
-            )
-            rows.append(rw)
-            models.append(model)
-        # Inverse-error weights (capped): anchors where the local polynomial fits badly (a
-        # joint limit, a kink of the action projection, sparse data) count less.
-        scales = np.concatenate([mdl.generic() for mdl in models])
-        ref = float(np.median(scales))
-        weights = np.minimum(ref / np.maximum(scales, 1e-300), _MAX_WEIGHT) if ref > 0 else None
-        if weights is not None:
-            start = 0
-            for i, (rw, mdl) in enumerate(zip(rows, models, strict=True)):
-                w = weights[start : start + rw.shape[0]]
-                rows[i] = rw * w[:, None, None]
-                models[i] = dataclasses.replace(mdl, norm=mdl.norm / w)
-                start += rw.shape[0]
-        anchor_rows = np.concatenate(rows)  # (A, rows per anchor, p)
-        weight = np.sqrt(anchors.size) if self.use_actions else 0.0
+        # One query serves both bandwidths of the bias check (the first k + 1 are the fit's).
+        k2 = 2 * k if self.bandwidth_check and n_pts > 2 * k + 1 else k
+        nb_all = tree.query(z[anchors], k=k2 + 1)[1]
+        fit_rows = dict(d=d, affine=self.affine, degree=self.degree, progress=self.progress)
+        anchor_rows, models = _weighted_rows(s, a, s2, r, anchors, nb_all[:, : k + 1], **fit_rows)
+        # The action moment is one mean over N actions: it weighs like all anchors together
+        # (its own sampling error would weigh it far less than the precise dynamics rows, and
+        # leave W_A's symmetric part only as determined as the projection's few anchors make
+        # it). The fit then satisfies it almost exactly, so its sampling error moves the
+        # estimate (resampled by the bootstrap) rather than raising the residual: it is not
+        # part of the noise floor.
+        weight = float(np.linalg.norm(anchor_rows)) if self.use_actions else 0.0
         rr = _stack_r(anchor_rows, None, a, None, weight, n * ns)
         # Noise floor: the residual the best candidate would have if it were an exact
         # symmetry, from the regressions' own error model (twice, for a margin).
         cand = spectrum(rr, p)[1][0]
         w_s0, w_a0 = cand[: n * ns].reshape(n, ns), cand[n * ns :].reshape(m, m)
         pred = [mdl.residual(w_s0, w_a0) for mdl in models]
-        mom = (a.T @ a) / n_pts
-        if weight and np.linalg.norm(mom) > 0:
-            # Sampling error of W_A M + M W_A^T from the actions' own fourth moments.
-            x = np.einsum("ij,nj,nk->nik", w_a0, a, a)
-            x = x + np.swapaxes(x, 1, 2)
-            spread = np.sum(np.var(x, axis=0)) / n_pts
-            pred.append(weight / np.linalg.norm(mom) * float(np.sqrt(spread)))
         floor = 2.0 * float(np.sqrt(np.sum(np.square(pred))))
         null = null_space(
             rr, p, dim=dim, noise_floor=floor, min_gap=self.min_gap, noise_tol=self.noise_tol
@@ -355,6 +344,7 @@ class EquivarianceDiscovery:
         self.action_norm_ = np.zeros(0)
         self.uncertainty_ = spectral_uncertainty(null.singular_values, null.dim)
         self.bootstrap_angles_ = np.zeros((0, null.dim))
+        self.bias_ = float("nan")
         if null.dim:
             vec = null.basis
             w_s = vec[:, : n * ns].reshape(-1, n, ns)
@@ -378,34 +368,66 @@ class EquivarianceDiscovery:
             self.action_generators_ = rep.action
             norms = np.linalg.norm(rep.state.basis.reshape(null.dim, -1), axis=1)
             self.action_norm_ = np.linalg.norm(rep.action.reshape(null.dim, -1), axis=1) / norms
-            if self.n_bootstrap:
-                self._bootstrap(anchor_rows, a, weight, n * ns, (scale_s, scale_a), rng)
+            self.bias_ = float("nan")
+            fit2 = None
+            if k2 > k:
+                rows2, _ = _weighted_rows(s, a, s2, r, anchors, nb_all, **fit_rows)
+                fit2 = (rows2, float(np.linalg.norm(rows2)) if self.use_actions else 0.0)
+            # Bias of degree-p local polynomial Jacobians grows like h^p, h ~ k^(1/D) for D
+            # regression inputs: doubling k multiplies it by c = 2^(p/D).
+            factor = 2.0 ** (self.degree / (d + m)) - 1.0
+            self._bootstrap(anchor_rows, fit2, a, weight, n * ns, (scale_s, scale_a), rng, factor)
         return self
 
-    def _bootstrap(self, anchor_rows, a, weight, n_state, scales, rng) -> None:
-        """Poisson(1) weights on anchors and on actions; angles to the estimate."""
+    def _bootstrap(self, anchor_rows, fit2, a, weight, n_state, scales, rng, factor) -> None:
+        """Poisson(1) weights on anchors and actions; angles to the estimate; bandwidth bias.
+
+        With ``fit2`` (the rows at twice the neighbours) each draw also re-solves those with
+        the same weights: the spread of the paired differences is the noise of the observed
+        difference, and what the difference exceeds it by is the change of the bias.
+        """
         from liesym.algebra import principal_angles
 
         p, k = anchor_rows.shape[2], self.dim_
         n = scales[0].size
         ns = n_state // n
-        angles = []
+        inv = np.concatenate([1.0 / scales[0], [1.0]])[:ns]
+
+        def solve(rows, w_anchor, w_action, wt):
+            vec = spectrum(_stack_r(rows, w_anchor, a, w_action, wt, n_state), p)[1][:k]
+            w_s = scales[0][:, None] * vec[:, :n_state].reshape(k, n, ns) * inv[None, :]
+            q = np.linalg.qr(w_s.reshape(k, -1).T)[0]
+            return w_s, q @ q.T  # data-unit generators, projector onto their span
+
+        angles, diffs = [], []
         for _ in range(self.n_bootstrap):
-            wa = rng.poisson(1.0, size=anchor_rows.shape[0]).astype(float)
+            wa = np.sqrt(rng.poisson(1.0, size=anchor_rows.shape[0]).astype(float))
             wm = rng.poisson(1.0, size=a.shape[0]).astype(float)
-            rr = _stack_r(anchor_rows, np.sqrt(wa), a, wm, weight, n_state)
-            vec = spectrum(rr, p)[1][:k]
-            w_s = vec[:, :n_state].reshape(k, n, ns)
-            inv = np.concatenate([1.0 / scales[0], [1.0]])[:ns]
-            w_s = scales[0][:, None] * w_s * inv[None, :]
+            w_s, proj = solve(anchor_rows, wa, wm, weight)
             if self.affine:
                 w_s = np.concatenate([w_s, np.zeros((k, 1, n + 1))], axis=1)
             angles.append(principal_angles(w_s, self.algebra_.basis))
-        self.bootstrap_angles_ = np.array(angles)
-        self.uncertainty_ = Uncertainty(
-            float(np.sqrt(np.mean(self.bootstrap_angles_.max(axis=1) ** 2))),
-            f"bootstrap spread ({self.n_bootstrap} Poisson draws over anchors and actions)",
-        )
+            if fit2 is not None:
+                diffs.append(proj - solve(fit2[0], wa, wm, fit2[1])[1])
+        self.bootstrap_angles_ = np.array(angles).reshape(-1, k)
+        if self.n_bootstrap:
+            spread = float(np.sqrt(np.mean(self.bootstrap_angles_.max(axis=1) ** 2)))
+            source = f"bootstrap spread ({self.n_bootstrap} Poisson draws over anchors and actions)"
+        else:
+            spread, source = self.uncertainty_.angle, self.uncertainty_.source
+        if fit2 is not None:
+            diff = (
+                solve(anchor_rows, None, None, weight)[1] - solve(fit2[0], None, None, fit2[1])[1]
+            )
+            excess = float(np.sum(diff**2))
+            if diffs:
+                d = np.array(diffs)
+                excess -= float(np.sum(np.var(d, axis=0)))
+            # |P1 - P2|_F = sqrt(2) |sin theta| for small principal angles theta.
+            self.bias_ = float(np.sqrt(max(excess, 0.0) / 2.0)) / factor
+            spread = float(np.hypot(spread, self.bias_))
+            source += f" and the bias of the local fits ({self.bias_:.2g} rad, from 2x neighbours)"
+        self.uncertainty_ = Uncertainty(spread, source)
 
 
 @dataclass(frozen=True)
@@ -413,19 +435,21 @@ class _ErrorModel:
     """Per-anchor regression errors: covariance factor, residual variances, geometry."""
 
     cov: np.ndarray  # (A, q1, q1) (X^T X)^-1 of the intercept and linear coefficients
-    sigma2: np.ndarray  # (A, out) residual variance of each output
+    sigma2: np.ndarray  # (A, rows) residual variance of the output behind each row
     tan: np.ndarray  # (A, n, d)
     sh: np.ndarray  # (A, ns) anchor states (homogeneous when affine)
     a0: np.ndarray  # (A, m)
-    norm: np.ndarray  # (A,) row normalisation
+    n_out: int  # rows from outputs with a Jacobian (next states, reward); the rest: normals
+    weight: np.ndarray  # (A, rows) row weights
 
     def residual(self, w_s: np.ndarray, w_a: np.ndarray) -> float:
-        """Predicted norm of the constraint residuals of (w_s, w_a) if it were exact.
+        """Predicted norm of the weighted constraint residuals of (w_s, w_a) if it were exact.
 
-        The residual at an anchor is ``W dF0 - dJ_s W s - dJ_a W_A a`` for the estimation
-        errors dF0, dJ of the regression; correlations between them are neglected.
+        The residual of a row is ``(W dF0)_i - dJ_i W s - dJ_a,i W_A a`` for the estimation
+        errors dF0, dJ of the regression (for a tangency row, ``dL_r T^T W s`` for the error
+        of the tilt); correlations between them are neglected.
         """
-        n = self.tan.shape[1]
+        n, d = self.tan.shape[1:]
         ws = w_s @ self.sh.T  # (n, A)
         v = np.concatenate(
             [
@@ -435,19 +459,46 @@ class _ErrorModel:
             ]
         ).T  # (A, q1)
         quad = np.einsum("aq,aqp,ap->a", v, self.cov, v)
-        col = np.sum(w_s[:, :n] ** 2, axis=0)  # |column o of W|^2 multiplies Var F0_o
-        var = self.sigma2.sum(axis=1) * quad + self.cov[:, 0, 0] * (self.sigma2[:, :n] @ col)
-        return float(np.sqrt(np.sum(var / self.norm**2)))
+        vt = v[:, 1 : 1 + d]
+        quad_t = np.einsum("aq,aqp,ap->a", vt, self.cov[:, 1 : 1 + d, 1 : 1 + d], vt)
+        jac = np.arange(self.sigma2.shape[1]) < self.n_out
+        var = self.sigma2 * np.where(jac, quad[:, None], quad_t[:, None])
+        # Row i of W dF0 mixes the errors of the outputs its row of W touches.
+        var[:, :n] += self.cov[:, 0, 0, None] * (self.sigma2[:, :n] @ (w_s[:, :n] ** 2).T)
+        return float(np.sqrt(np.sum(var * self.weight**2)))
 
-    def generic(self) -> np.ndarray:
-        """Per-anchor residual scale of a random unit direction (iid entries), shape=[A]."""
-        n, d = self.tan.shape[1:]
-        p = n * self.sh.shape[1] + self.a0.shape[1] ** 2
-        diag = np.diagonal(self.cov, axis1=1, axis2=2)
-        quad = np.sum(self.sh**2, 1) * diag[:, 1 : 1 + d].sum(1)
-        quad = (quad + np.sum(self.a0**2, 1) * diag[:, 1 + d :].sum(1)) / p
-        var = self.sigma2.sum(1) * quad + diag[:, 0] * self.sigma2[:, :n].sum(1) * n / p
-        return np.sqrt(var) / self.norm
+
+def _weighted_rows(s, a, s2, r, anchors, nb, *, d, affine, degree, progress):
+    """Constraint rows of all anchors, weighted by generalised least squares (see below)."""
+    ds = s[nb] - s[anchors, None]  # (A, k+1, n)
+    d_vt = np.linalg.svd(ds - ds.mean(axis=1, keepdims=True), full_matrices=False)[2]
+    rows, models = [], []
+    blocks = range(0, anchors.size, _BLOCK)
+    for start in _progress(blocks, enable=progress, desc="anchors"):
+        sl = slice(start, start + _BLOCK)
+        rw, model = _anchor_rows(s, a, s2, r, anchors[sl], nb[sl], d_vt[sl], d, affine, degree)
+        rows.append(rw)
+        models.append(model)
+    # Generalised least squares: each constraint row is divided by the residual std of
+    # the regression it comes from (its output channel at its anchor). Channels differ
+    # by orders of magnitude in how well one step predicts them (Reacher's joint
+    # velocities are fit 50x better than its angles, in standardised units), and a
+    # weakly constrained direction of the unknowns (rows into the velocities, which enter
+    # the other outputs only through dt) is fixed by the precise equations only when
+    # they carry their precision. Each output's std is floored at its median over anchors
+    # / _MAX_WEIGHT: a few overconfident fits cannot dominate, and badly fitted anchors
+    # (a joint limit, a kink of the action projection) count less.
+    sd = np.sqrt(np.concatenate([mdl.sigma2 for mdl in models]))  # (A, rows per anchor)
+    ref = np.median(sd, axis=0)
+    tiny = np.finfo(float).eps * max(1.0, float(np.max(ref)))
+    weights = 1.0 / np.maximum(sd, np.maximum(ref / _MAX_WEIGHT, tiny))
+    start = 0
+    for i, (rw, mdl) in enumerate(zip(rows, models, strict=True)):
+        w = weights[start : start + rw.shape[0]]
+        rows[i] = rw * w[:, :, None]
+        models[i] = dataclasses.replace(mdl, weight=w)
+        start += rw.shape[0]
+    return np.concatenate(rows), models  # (A, rows per anchor, p)
 
 
 def _stack_r(anchor_rows, anchor_w, a, action_w, weight, n_state) -> np.ndarray:
@@ -462,7 +513,6 @@ def _stack_r(anchor_rows, anchor_w, a, action_w, weight, n_state) -> np.ndarray:
         if np.linalg.norm(mom) > 0:
             eye = np.eye(m * m).reshape(m * m, m, m)
             op = (eye @ mom + mom @ np.swapaxes(eye, 1, 2)).reshape(m * m, -1).T
-            # The moment is one mean over N actions: weigh it like all anchors together.
             op = weight * op / np.linalg.norm(mom)
             blocks.append(np.concatenate([np.zeros((m * m, n_state)), op], axis=1))
     return square_r(r_factor(iter(blocks), p), p)
@@ -481,8 +531,9 @@ def _scales(x: np.ndarray) -> np.ndarray:
 def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
     """Constraint rows and their error scales for one block of anchors.
 
-    Returns the stacked rows (one block per anchor, each scaled to unit Frobenius norm) and
-    what the regressions' error model needs (:class:`_ErrorModel`).
+    Returns the stacked rows (unweighted: one per regression output, the next states, the
+    reward, the normal coordinates) and what the regressions' error model and the row
+    weights need (:class:`_ErrorModel`).
     """
     n, m = s.shape[1], a.shape[1]
     n_a, kk = nb.shape
@@ -509,7 +560,7 @@ def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
     res = y - x @ coef
     dof = max(kk - x.shape[2], 1)
     n_out = n + (r is not None)
-    sigma2 = np.sum(res[..., :n_out] ** 2, axis=1) / dof  # (A, out)
+    sigma2 = np.sum(res**2, axis=1) / dof  # (A, out + normals): one per constraint row
     f0 = coef[:, 0, :n]  # fitted F at the anchor
     j_s = np.swapaxes(coef[:, 1 : 1 + d, :n_out], 1, 2) @ np.swapaxes(tan, 1, 2)  # (A, out, n)
     j_a = np.swapaxes(coef[:, 1 + d : 1 + d + m, :n_out], 1, 2)  # (A, out, m)
@@ -533,10 +584,7 @@ def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
         tg = np.einsum("arc,aj->arcj", nor, sh).reshape(n_a, -1, n * ns)
         blocks.append(np.concatenate([tg, np.zeros((n_a, tg.shape[1], m * m))], axis=2))
     rows = np.concatenate(blocks, axis=1)
-    norm = np.linalg.norm(rows, axis=(1, 2))
-    norm = np.where(norm > 0, norm, 1.0)
-    rows = rows / norm[:, None, None]
     q1 = 1 + d + m
     cov = np.einsum("aqk,apk->aqp", pinv[:, :q1], pinv[:, :q1])  # (X^T X)^-1, linear block
-    info = _ErrorModel(cov, sigma2, tan, sh, a0, norm)
+    info = _ErrorModel(cov, sigma2, tan, sh, a0, n_out, np.ones_like(sigma2))
     return rows, info
