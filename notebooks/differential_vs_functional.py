@@ -46,10 +46,9 @@ import sympy as sp
 from IPython.display import Markdown, display
 
 import liesym
-from liesym.algebra import LieAlgebra, principal_angles, so
+from liesym.algebra import LieAlgebra, expm_batch, principal_angles, so
 from liesym.discovery import DifferentialDiscovery, FunctionalDiscovery, LocalLinearSurrogate
 from liesym.discovery._gradient import projection_loss
-from liesym.discovery.functional import expm_batch
 from liesym.verify import verify
 from liesym.viz import plot_convergence, plot_singular_values
 

@@ -4,13 +4,11 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from liesym.algebra import rotation_about, so
+from liesym.algebra import expm_batch, expm_frechet_batch, rotation_about, so
 from liesym.discovery._gradient import fit_projection_loss, homogeneous
 from liesym.discovery.functional import (
     FunctionalDiscovery,
     FunctionalLoss,
-    expm_batch,
-    expm_frechet_batch,
     finite_difference_gradient,
     fit_functional_loss,
     functional_terms,

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liesym.algebra import LieAlgebra, grassmann_distance, rotation_about, so
+from liesym.algebra import LieAlgebra, grassmann_distance, lie_closure, rotation_about, so
 from liesym.data import collect_transitions
-from liesym.discovery.task_group import discover_task_group, lie_closure
+from liesym.discovery.task_group import discover_task_group
 from liesym.envs import circle_tasks, ellipse_tasks, sphere_tasks
 
 C_ELLIPSE = np.diag([0.7, 0.9])

@@ -3,6 +3,7 @@
 Imports only NumPy and SciPy.
 """
 
+from liesym.algebra._exp import expm_batch, expm_frechet_batch, lie_closure
 from liesym.algebra._lie_algebra import LieAlgebra
 from liesym.algebra._ops import (
     bracket,
@@ -53,12 +54,15 @@ __all__ = [
     "bracket",
     "combine",
     "expm",
+    "expm_batch",
+    "expm_frechet_batch",
     "generators_about",
     "gl",
     "grassmann_distance",
     "homogeneous",
     "invariant_form_numeric",
     "killing_form_of",
+    "lie_closure",
     "linear_part",
     "matched_cosine",
     "null_space_angle",

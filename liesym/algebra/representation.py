@@ -11,9 +11,9 @@ actions. The hereditary policy of the task g carries the base task to is then
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 
 from liesym._core import as_finite_array, as_generator_stack
+from liesym.algebra._exp import expm_batch
 from liesym.algebra._lie_algebra import LieAlgebra
 
 # Frequencies of a compact one-parameter group must have rational ratios; beyond this
@@ -186,11 +186,7 @@ class Representation:
         c = as_finite_array(coords, "coords")
         if c.shape[-1:] != (self.dim,):
             raise ValueError(f"coords: expected shape [..., {self.dim}], got {c.shape}")
-        rho_s = _expm(np.tensordot(c, self.state.basis, axes=([-1], [0])))
+        rho_s = expm_batch(np.tensordot(c, self.state.basis, axes=([-1], [0])))
         if self.action is None:
             return rho_s, None
-        return rho_s, _expm(np.tensordot(c, self.action, axes=([-1], [0])))
-
-
-def _expm(x: np.ndarray) -> np.ndarray:
-    return scipy.linalg.expm(x)  # batched over leading axes
+        return rho_s, expm_batch(np.tensordot(c, self.action, axes=([-1], [0])))

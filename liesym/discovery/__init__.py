@@ -20,7 +20,7 @@ from liesym.discovery.equivariance import EquivarianceDiscovery, tangent_dimensi
 from liesym.discovery.functional import FunctionalDiscovery
 from liesym.discovery.kernel import KernelFrames, kernel_frames
 from liesym.discovery.surrogate import KNNSurrogate, LocalLinearSurrogate
-from liesym.discovery.task_group import TaskGroupResult, discover_task_group, lie_closure
+from liesym.discovery.task_group import TaskGroupResult, discover_task_group
 
 __all__ = [
     "DifferentialDiscovery",
@@ -35,6 +35,5 @@ __all__ = [
     "affine_fixed_point",
     "discover_task_group",
     "kernel_frames",
-    "lie_closure",
     "tangent_dimension",
 ]

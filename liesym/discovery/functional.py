@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from liesym._core import as_finite_array, as_points, as_rng
-from liesym.algebra import LieAlgebra
+from liesym.algebra import LieAlgebra, expm_batch, expm_frechet_batch
 from liesym.discovery._gradient import (
     GradientFit,
     as_square,
@@ -25,114 +25,8 @@ from liesym.discovery._gradient import (
 __all__ = [
     "FunctionalDiscovery",
     "FunctionalLoss",
-    "expm_batch",
-    "expm_frechet_batch",
     "fit_functional_loss",
 ]
-
-# Pade [13/13] coefficients and the norm bound of Higham (2005), "The scaling and
-# squaring method for the matrix exponential revisited", Table 2.2.
-_PADE13 = np.array(
-    [
-        64764752532480000.0,
-        32382376266240000.0,
-        7771770303897600.0,
-        1187353796428800.0,
-        129060195264000.0,
-        10559470521600.0,
-        670442572800.0,
-        33522128640.0,
-        1323241920.0,
-        40840800.0,
-        960960.0,
-        16380.0,
-        182.0,
-        1.0,
-    ]
-)
-_THETA13 = 5.371920351148152
-
-
-def expm_batch(a) -> np.ndarray:
-    """Matrix exponentials of a stack, by Pade-13 scaling and squaring, fully batched.
-
-    :func:`scipy.linalg.expm` loops over a stack in Python-level overhead (about 1 ms for
-    128 small matrices); this one does a fixed number of batched products and one batched
-    solve, which is what a training loop of tens of thousands of steps needs. Accuracy is
-    that of Higham's algorithm (unit roundoff for the scaled matrix).
-
-    Parameters
-    ----------
-    a : array-like, shape=[..., m, m]
-
-    Returns
-    -------
-    ndarray, shape=[..., m, m]
-
-    Examples
-    --------
-    >>> j = np.array([[0.0, -1.0], [1.0, 0.0]])
-    >>> np.round(expm_batch(np.stack([0 * j, np.pi / 2 * j])), 12) + 0.0
-    array([[[ 1.,  0.],
-            [ 0.,  1.]],
-    <BLANKLINE>
-           [[ 0., -1.],
-            [ 1.,  0.]]])
-    """
-    a = np.asarray(a, dtype=np.float64)
-    shape = a.shape
-    a = a.reshape(-1, shape[-2], shape[-1])
-    # One scaling for the whole stack: a few extra squarings for the smaller matrices are
-    # cheaper than masked per-matrix squaring, and harmless for accuracy at these sizes.
-    norm1 = np.abs(a).sum(axis=-2).max(initial=0.0)
-    s = int(np.ceil(np.log2(norm1 / _THETA13))) if norm1 > _THETA13 else 0
-    if s:
-        a = a * 2.0**-s
-    b = _PADE13
-    eye = np.eye(shape[-1])
-    a2 = a @ a
-    a4 = a2 @ a2
-    a6 = a4 @ a2
-    u = a @ (
-        a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4 + b[3] * a2 + b[1] * eye
-    )
-    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 + b[0] * eye
-    r = np.linalg.solve(v - u, v + u)
-    for _ in range(s):
-        r = r @ r
-    return r.reshape(shape)
-
-
-def expm_frechet_batch(a, e) -> np.ndarray:
-    """Frechet derivatives ``L(a, e) = d/ds exp(a + s e)|_{s=0}``, batched.
-
-    Uses ``exp([[a, e], [0, a]]) = [[exp(a), L(a, e)], [0, exp(a)]]`` (Higham 2008, Thm 3.6)
-    and :func:`expm_batch` on the 2m x 2m blocks. The adjoint of ``L(a, .)`` in the
-    Frobenius inner product is ``L(a^T, .)``, which is how gradients are pulled back.
-
-    Parameters
-    ----------
-    a, e : array-like, shape=[..., m, m]
-
-    Returns
-    -------
-    ndarray, shape=[..., m, m]
-
-    Examples
-    --------
-    >>> import scipy.linalg
-    >>> a, e = np.random.default_rng(0).normal(size=(2, 3, 3))
-    >>> bool(np.allclose(expm_frechet_batch(a, e), scipy.linalg.expm_frechet(a, e)[1]))
-    True
-    """
-    a = np.asarray(a, dtype=np.float64)
-    e = np.broadcast_to(np.asarray(e, dtype=np.float64), a.shape)
-    m = a.shape[-1]
-    block = np.zeros((*a.shape[:-2], 2 * m, 2 * m))
-    block[..., :m, :m] = a
-    block[..., m:, m:] = a
-    block[..., :m, m:] = e
-    return expm_batch(block)[..., :m, m:]
 
 
 # Values and gradients of f.
@@ -476,7 +370,7 @@ class FunctionalDiscovery:
     For each sampled point a group coordinate t is drawn uniformly from ``t_range`` (one
     per generator for ``dim > 1``, acting through ``exp(sum_i t_i W_i)``). Gradients are
     exact through the matrix exponential (batched Frechet derivatives,
-    :func:`expm_frechet_batch`) and need grad f at the *transformed* points: from
+    :func:`~liesym.algebra.expm_frechet_batch`) and need grad f at the *transformed* points: from
     ``grad``, else from ``f.gradient`` when ``f`` has one (the surrogates
     :class:`~liesym.discovery.KNNSurrogate` and :class:`~liesym.discovery.LocalLinearSurrogate`
     do), else by central finite differences of ``f``
