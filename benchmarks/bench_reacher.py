@@ -22,9 +22,17 @@ the final choice between restarts. The per-target oracles are trained ONCE per t
 fixed chunks of targets, seed 1000 + index of the chunk's first target) and shared by all
 pipeline seeds (stated in the JSON): training 36 of them per seed would multiply the cost
 by five without changing what is compared. Everything else is trained per seed.
+
+The oracles' parameters are cached in ``results/reacher_oracles.npz`` (``quick/`` for the
+quick run) under a key of everything that determines them: trainer settings, features,
+seeds, chunks, targets, library versions and a fingerprint of the training code (the
+parameters of a tiny deterministic CEM run on Reacher). A run whose key matches reuses them
+(stated in the JSON); ``--retrain-oracles`` forces training.
 """
 
 import argparse
+import hashlib
+import json
 import sys
 import time
 from pathlib import Path
@@ -111,6 +119,73 @@ def train_oracles(mode: str, n_test: int, targets: list, seed: int) -> list:
         return trainer(mode, seed).fit(fam, targets, features=features()).params_
 
 
+def code_fingerprint() -> str:
+    """Hash of the parameters of a tiny deterministic CEM run: changes with the training code.
+
+    Runs the oracles' code path (features, fast path, common random numbers, restart choice)
+    on two targets at a tiny budget; any change of the numerics moves the parameters.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from liesym.policies import CEMTrainer
+
+    fam = family(4)
+    small = CEMTrainer(
+        n_iterations=2, population=4, n_episodes=2, n_restarts=2, n_eval_episodes=2, rng=0
+    )
+    with threadpool_limits(1):
+        params = small.fit(fam, fam.test_tasks[:2], features=features()).params_
+    return hashlib.sha256(np.round(params, 10).tobytes()).hexdigest()[:16]
+
+
+def oracle_key(mode: str, targets: list) -> dict:
+    """Everything the per-target oracles' parameters depend on (the cache key)."""
+    import gymnasium
+    import mujoco
+
+    return {
+        "mode": mode,
+        "trainer": TRAINER[mode],
+        "n_eval_episodes": N_EVAL[mode],
+        "features": FEATURES,
+        "feature_products": [list(p) for p in features().products],
+        "scale": list(SCALE),
+        "oracle_seed": ORACLE_SEED,
+        "oracle_chunks": ORACLE_CHUNKS,
+        "targets": np.round(np.array(targets), 12).tolist(),
+        "versions": {
+            "numpy": np.__version__,
+            "mujoco": mujoco.__version__,
+            "gymnasium": gymnasium.__version__,
+        },
+        "code_fingerprint": code_fingerprint(),
+    }
+
+
+def oracles(mode: str, targets: list, n_jobs: int, path: Path, retrain: bool = False):
+    """Per-target oracle parameters, reused from ``path`` when its key matches; and whether.
+
+    Returns ``(params, reused, seconds)``; trained params are written to ``path``.
+    """
+    key = json.dumps(oracle_key(mode, targets), sort_keys=True)
+    if path.exists() and not retrain:
+        with np.load(path) as cached:
+            if str(cached["key"]) == key:
+                return cached["params"], True, 0.0
+    t0 = time.perf_counter()
+    n_test = len(targets)
+    chunks = np.array_split(np.arange(n_test), min(ORACLE_CHUNKS, n_test))
+    parts = Parallel(n_jobs=n_jobs)(
+        delayed(train_oracles)(mode, n_test, [targets[i] for i in c], ORACLE_SEED + int(c[0]))
+        for c in chunks
+    )
+    params = np.concatenate(parts)
+    seconds = time.perf_counter() - t0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, params=params, key=np.array(key), seconds=seconds)
+    return params, False, seconds
+
+
 def run_cell(mode: str, n_test: int, seed: int, oracle_params) -> dict:
     from threadpoolctl import threadpool_limits
 
@@ -163,6 +238,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny budget, 4 targets, for CI")
     parser.add_argument("--out", default=None)
     parser.add_argument("--n-test", type=int, default=None, help="targets (36; fewer to probe)")
+    parser.add_argument(
+        "--retrain-oracles", action="store_true", help="ignore the cached oracle parameters"
+    )
+    parser.add_argument(
+        "--oracles-only", action="store_true", help="train (or check) the cached oracles and stop"
+    )
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
     seeds = list(range(1 if args.quick else args.seeds))
@@ -171,14 +252,13 @@ def main() -> None:
     print("machine:", info)
     n_test = 4 if args.quick else (args.n_test or 36)
     targets = list(family(n_test).test_tasks)
-    t0 = time.perf_counter()
-    chunks = np.array_split(np.arange(len(targets)), min(ORACLE_CHUNKS, len(targets)))
-    parts = Parallel(n_jobs=args.n_jobs)(
-        delayed(train_oracles)(mode, n_test, [targets[i] for i in c], ORACLE_SEED + int(c[0]))
-        for c in chunks
+    cache = out / "reacher_oracles.npz"
+    oracle_params, reused, oracle_time = oracles(
+        mode, targets, args.n_jobs, cache, retrain=args.retrain_oracles
     )
-    oracle_params = np.concatenate(parts)
-    oracle_time = time.perf_counter() - t0
+    print(f"oracles: {'reused from' if reused else 'trained and saved to'} {cache}")
+    if args.oracles_only:
+        return
     cells = Parallel(n_jobs=args.n_jobs)(
         delayed(run_cell)(mode, n_test, seed, oracle_params) for seed in seeds
     )
@@ -232,6 +312,7 @@ def main() -> None:
             "k_infer": 10,
             "evaluation": "Reacher's own reset; 3 seeds x 16 episodes, common reset seeds",
         },
+        "oracles_reused": reused,
         "oracle_training_seconds": oracle_time,
         "inference_error_rad": {"median": float(np.median(err)), "max": float(np.max(err))},
         "start_law_invariant": [c["start_audit"]["invariant"] for c in cells],
