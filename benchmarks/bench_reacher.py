@@ -23,6 +23,17 @@ fixed chunks of targets, seed 1000 + index of the chunk's first target) and shar
 pipeline seeds (stated in the JSON): training 36 of them per seed would multiply the cost
 by five without changing what is compared. Everything else is trained per seed.
 
+Where the transfer loses: the hereditary return at target t is the base policy's return
+from the start rotated by -t, so the curve of returns over targets is the base policy's
+return as a function of its start angle. A continuous state feedback that brings the arm to
+the target from every start angle must have a second equilibrium on that circle (the basin
+of a stable equilibrium is contractible, the circle of start angles is not): a saddle of
+its turning field where the arm stalls before it picks a direction. The oracle of the
+target at the saddle's angle never meets it (Reacher's own reset starts within 0.1 rad of
+q = 0), so one or two targets per seed keep a large regret however well the base policy is
+trained; elsewhere the regret comes from the search (e.g. a saddle far from the opposite
+side makes the arm take the long way round).
+
 The oracles' parameters are cached in ``results/reacher_oracles.npz`` (``quick/`` for the
 quick run) under a key of everything that determines them: trainer settings, features,
 seeds, chunks, targets, library versions and a fingerprint of the training code (the
