@@ -268,7 +268,8 @@ def main() -> None:
     print("machine:", info)
     n_test = 4 if args.quick else (args.n_test or 36)
     targets = list(family(n_test).test_tasks)
-    cache = out / "reacher_oracles.npz"
+    # The cache stays with the committed results whatever --out says (a probe reuses it).
+    cache = RESULTS / ("quick" if args.quick else "") / "reacher_oracles.npz"
     oracle_params, reused, oracle_time = oracles(
         mode, targets, args.n_jobs, cache, retrain=args.retrain_oracles
     )
