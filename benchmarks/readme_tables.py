@@ -432,13 +432,16 @@ def reacher_table(d: dict) -> list[str]:
         f"(median {med:.3f}, worst {worst:.3f}).",
     ]
     if worst > 0.3:
+        per_seed = [
+            float(np.median(c["relative_regret"]["hereditary"])) for c in d.get("cells", [])
+        ]
+        spread = f" (per-seed medians {min(per_seed):.2f}–{max(per_seed):.2f})" if per_seed else ""
         lines[-1] += (
-            " The large regrets come from the base policy, not from the inference: in every "
-            "seed at the saddle of its turning field on the circle of start angles, where the "
-            "transferred arm stalls before it turns (any continuous state feedback that reaches "
-            "the target from every start angle has one; the oracles, started near q = 0, never "
-            "meet it), and where a seed's search settled on a policy slower than the oracle "
-            "(see bench_reacher.py)."
+            " The regrets come from the base policy, not from the inference: one policy for "
+            f"every start angle is slower than the per-target oracles in some seeds{spread}. "
+            "The stall of continuous feedback at the saddle of its turning field on the circle "
+            "of start angles, which the oracles (started near q = 0) never meet, is removed by "
+            "the fingertip's wrapped angle among the features (see bench_reacher.py)."
         )
     return lines
 
