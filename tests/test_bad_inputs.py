@@ -68,6 +68,15 @@ def test_verify_discovered_needs_an_uncertainty():
         verify_discovered(object(), uncertainty=1e-3)
 
 
+def test_verify_discovered_names_a_discovery_that_found_nothing():
+    x = np.random.default_rng(0).normal(size=(500, 2))
+    with pytest.warns(UserWarning, match="no symmetry"):
+        est = DifferentialDiscovery().fit(x, np.exp(x[:, 0]) + x[:, 1] ** 3 + x[:, 0] * x[:, 1])
+    assert est.dim_ == 0
+    with pytest.raises(ValueError, match="no symmetry"):
+        verify_discovered(est)
+
+
 # --- liesym.algebra --------------------------------------------------------------------------
 
 

@@ -196,6 +196,11 @@ def verify_discovered(
             )
     else:
         algebra = getattr(result, "algebra_", None)
+        if algebra is None and getattr(result, "dim_", None) == 0:
+            raise ValueError(
+                f"result: the {type(result).__name__} found no symmetry (dim_ 0), so there "
+                "is no algebra to certify"
+            )
         if not isinstance(algebra, LieAlgebra):
             raise TypeError(
                 "result: expected a fitted discovery result with a LieAlgebra algebra_ (or a "
