@@ -5,7 +5,7 @@ import scipy.linalg
 import scipy.optimize
 
 from liesym.algebra._lie_algebra import LieAlgebra
-from liesym.algebra._ops import span_basis
+from liesym.algebra._ops import bracket, span_basis
 
 
 def _flat_basis(x, name: str) -> np.ndarray:
@@ -189,15 +189,10 @@ def transverse_angle(a: LieAlgebra, b: LieAlgebra) -> float:
     free = np.ones((n, n), dtype=bool)
     if b.affine:
         free[-1, :] = False  # the affine group: homogeneous last row stays fixed
-    gens = b.basis
     # Orbit directions of a's rows for each elementary X = E_pq: sum_j C_ij P [E_pq, W_j].
-    cols = []
-    for p, q in zip(*np.nonzero(free), strict=True):
-        x = np.zeros((n, n))
-        x[p, q] = 1.0
-        br = (x @ gens - gens @ x).reshape(k, -1) @ normal
-        cols.append((coeff @ br).ravel())
-    basis = np.array(cols).T
+    units = np.eye(n * n)[free.ravel()].reshape(-1, n, n)  # (P, n, n)
+    br = bracket(units[:, None], b.basis[None]).reshape(len(units), k, -1) @ normal
+    basis = (coeff @ br).reshape(len(units), -1).T
     fit, *_ = np.linalg.lstsq(basis, residual.ravel(), rcond=None)
     rest = (residual.ravel() - basis @ fit).reshape(k, -1)
     return float(np.linalg.svd(rest, compute_uv=False)[0])
