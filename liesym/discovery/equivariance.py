@@ -347,11 +347,8 @@ class EquivarianceDiscovery:
         self.bias_ = float("nan")
         if null.dim:
             vec = null.basis
-            w_s = vec[:, : n * ns].reshape(-1, n, ns)
+            w_s = _in_data_units(vec, scale_s, n, ns)
             w_a = vec[:, n * ns :].reshape(-1, m, m)
-            # Back to the data's units: W = D W' D^-1 (a translation column scales by D).
-            inv = np.concatenate([1.0 / scale_s, [1.0]])[:ns]
-            w_s = scale_s[:, None] * w_s * inv[None, :]
             w_a = scale_a[:, None] * w_a / scale_a[None, :]
             if self.affine:
                 w_s = np.concatenate([w_s, np.zeros((null.dim, 1, n + 1))], axis=1)
@@ -368,7 +365,6 @@ class EquivarianceDiscovery:
             self.action_generators_ = rep.action
             norms = np.linalg.norm(rep.state.basis.reshape(null.dim, -1), axis=1)
             self.action_norm_ = np.linalg.norm(rep.action.reshape(null.dim, -1), axis=1) / norms
-            self.bias_ = float("nan")
             fit2 = None
             if k2 > k:
                 rows2, _ = _weighted_rows(s, a, s2, r, anchors, nb_all, **fit_rows)
@@ -391,11 +387,10 @@ class EquivarianceDiscovery:
         p, k = anchor_rows.shape[2], self.dim_
         n = scales[0].size
         ns = n_state // n
-        inv = np.concatenate([1.0 / scales[0], [1.0]])[:ns]
 
         def solve(rows, w_anchor, w_action, wt):
             vec = spectrum(_stack_r(rows, w_anchor, a, w_action, wt, n_state), p)[1][:k]
-            w_s = scales[0][:, None] * vec[:, :n_state].reshape(k, n, ns) * inv[None, :]
+            w_s = _in_data_units(vec, scales[0], n, ns)
             q = np.linalg.qr(w_s.reshape(k, -1).T)[0]
             return w_s, q @ q.T  # data-unit generators, projector onto their span
 
@@ -466,6 +461,15 @@ class _ErrorModel:
         # Row i of W dF0 mixes the errors of the outputs its row of W touches.
         var[:, :n] += self.cov[:, 0, 0, None] * (self.sigma2[:, :n] @ (w_s[:, :n] ** 2).T)
         return float(np.sqrt(np.sum(var * self.weight**2)))
+
+
+def _in_data_units(vec: np.ndarray, scale_s: np.ndarray, n: int, ns: int) -> np.ndarray:
+    """State generators of null vectors found in standardised units: W = D W' D^-1.
+
+    (A translation column scales by D alone.)
+    """
+    inv = np.concatenate([1.0 / scale_s, [1.0]])[:ns]
+    return scale_s[:, None] * vec[:, : n * ns].reshape(-1, n, ns) * inv[None, :]
 
 
 def _weighted_rows(s, a, s2, r, anchors, nb, *, d, affine, degree, progress):
