@@ -20,6 +20,7 @@ import numpy as np
 from liesym._core import as_count, as_rng
 from liesym._core import progress as progress_bar
 from liesym.algebra import LieAlgebra, grassmann_distance
+from liesym.data import reward_arrays
 
 _STEP_FIELDS = ("states", "actions", "next_states")
 
@@ -257,7 +258,10 @@ def discover_structure(
         data = found["data"]
         pooled = [np.concatenate([getattr(d, f) for d in data]) for f in _STEP_FIELDS]
         options = dict(discovery_options or {})
-        tasks = [DifferentialDiscovery(affine=True, **options).fit(*_xy(d)) for d in data]
+        tasks = [
+            DifferentialDiscovery(affine=True, **options).fit(*reward_arrays(d, name="transitions"))
+            for d in data
+        ]
         dyn = DynamicsSymmetryDiscovery().fit(*pooled)
         if dyn.algebra_ is None:
             raise RuntimeError("discover_structure: no dynamics symmetry found")
@@ -325,10 +329,6 @@ def discover_structure(
     return dataclasses.replace(result, audit=found["audit"])
 
 
-def _xy(data):
-    return data.next_states, data.rewards
-
-
 def _stabilisers(data, pooled, options, rng):
     """Each task's reward symmetries inside the affine system algebra (noisy rewards).
 
@@ -354,7 +354,9 @@ def _stabilisers(data, pooled, options, rng):
     settings |= {"within": system.algebra_, "frame_method": "gaussian_process"}
     tasks = []
     for d in data:
-        est = DifferentialDiscovery(affine=True, **settings).fit(*_xy(d))
+        est = DifferentialDiscovery(affine=True, **settings).fit(
+            *reward_arrays(d, name="transitions")
+        )
         own = est.uncertainty_
         # Frozen estimator attributes are plain; replace the uncertainty by the combined one.
         est.uncertainty_ = Uncertainty(

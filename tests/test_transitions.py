@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from liesym.data import reward_arrays, transition_arrays
 from liesym.data.transitions import Transitions, collect_transitions
 from liesym.envs import NavigationDynamics, circle_tasks, ellipse_tasks, line_tasks, sphere_tasks
 
@@ -171,3 +172,73 @@ def test_record_is_read_only_and_validated():
         Transitions(**(fields | {"task_ids": np.zeros(6)}))
     with pytest.raises(ValueError, match="items"):
         Transitions.concatenate([])
+
+
+def _record(rng, n=3, m=2, rows=40):
+    return Transitions(
+        states=rng.normal(size=(rows, n)),
+        actions=rng.normal(size=(rows, m)),
+        next_states=rng.normal(size=(rows, n)),
+        rewards=rng.normal(size=rows),
+        terminated=np.zeros(rows, bool),
+        truncated=np.zeros(rows, bool),
+        task_ids=np.zeros(rows, int),
+        episode_ids=np.zeros(rows, int),
+    )
+
+
+def test_one_parser_reads_a_record_and_its_arrays_alike():
+    data = _record(np.random.default_rng(0))
+    from_record = transition_arrays(data)
+    from_arrays = transition_arrays(data.states, data.actions, data.next_states, data.rewards)
+    for a, b in zip(from_record, from_arrays, strict=True):
+        np.testing.assert_array_equal(a, b)
+    x, r = reward_arrays(data)
+    np.testing.assert_array_equal(x, data.next_states)
+    np.testing.assert_array_equal(r, data.rewards)
+    np.testing.assert_array_equal(reward_arrays((x, r))[1], reward_arrays(x, r)[1])
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda d: transition_arrays(d, d.actions), "actions"),
+        (lambda d: transition_arrays(d.states), "actions"),
+        (
+            lambda d: transition_arrays(d.states, d.actions, d.next_states[:-1]),
+            "same number of rows",
+        ),
+        (
+            lambda d: transition_arrays(d.states, d.actions, d.next_states, d.rewards[:-1]),
+            "rewards",
+        ),
+        (lambda d: reward_arrays(d, d.rewards), "already"),
+        (lambda d: reward_arrays(d.next_states), "pair"),
+    ],
+)
+def test_the_parser_names_the_argument_it_rejects(call, match):
+    with pytest.raises(ValueError, match=match):
+        call(_record(np.random.default_rng(1)))
+
+
+def test_equivariance_discovery_takes_a_record_like_arrays():
+    from liesym.discovery import EquivarianceDiscovery
+
+    rng = np.random.default_rng(2)
+    s = rng.normal(size=(600, 2))
+    a = rng.uniform(-0.1, 0.1, size=(600, 2))
+    data = Transitions(
+        states=s,
+        actions=a,
+        next_states=s + a,
+        rewards=-np.linalg.norm(s + a, axis=1),
+        terminated=np.zeros(600, bool),
+        truncated=np.zeros(600, bool),
+        task_ids=np.zeros(600, int),
+        episode_ids=np.arange(600),
+    )
+    est = dict(n_bootstrap=0, rng=0)
+    by_record = EquivarianceDiscovery(**est).fit(data)
+    by_arrays = EquivarianceDiscovery(**est).fit(s, a, s + a, data.rewards)
+    assert by_record.dim_ == by_arrays.dim_
+    np.testing.assert_array_equal(by_record.singular_values_, by_arrays.singular_values_)

@@ -1,5 +1,6 @@
 """Datasets: navigation transitions, offline (Minari) datasets, synthetic invariant data."""
 
+from liesym.data._arrays import reward_arrays, transition_arrays
 from liesym.data.offline import OfflineChunk, iter_minari, load_minari
 from liesym.data.synthetic import InvariantDataset, invariant_function_data
 from liesym.data.transitions import Transitions, collect_transitions
@@ -12,4 +13,6 @@ __all__ = [
     "invariant_function_data",
     "iter_minari",
     "load_minari",
+    "reward_arrays",
+    "transition_arrays",
 ]

@@ -7,9 +7,6 @@ import numpy as np
 
 from liesym._core import as_count, as_finite_array, as_rng
 from liesym._core import progress as progress_bar
-from liesym.envs.dynamics import NavigationDynamics
-from liesym.envs.family import GymnasiumFamily
-from liesym.envs.navigation import TaskFamily
 
 _ROW_FIELDS = (
     "states",
@@ -238,7 +235,7 @@ def _renumber(ids: np.ndarray) -> np.ndarray:
 
 
 def collect_transitions(
-    family: GymnasiumFamily | NavigationDynamics,
+    family,
     goals,
     n_steps: int,
     policy: Policy | None = None,
@@ -296,6 +293,11 @@ def collect_transitions(
     >>> bool(np.allclose(data.rewards, fam.dynamics.reward(data.next_states, data.row_goals)))
     True
     """
+    # envs (and gymnasium) load only when data are collected, not when liesym.data is imported
+    from liesym.envs.dynamics import NavigationDynamics
+    from liesym.envs.family import GymnasiumFamily
+    from liesym.envs.navigation import TaskFamily
+
     if isinstance(family, GymnasiumFamily) and not isinstance(family, TaskFamily):
         return _collect_gymnasium(
             family, goals, n_steps, policy, rng, n_envs, progress, keep_raw_actions

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from liesym._core import as_finite_array, respects_n_jobs
 from liesym._core import progress as _progress
+from liesym._core import respects_n_jobs
 from liesym.algebra import LieAlgebra
+from liesym.data import transition_arrays
 from liesym.discovery._chunks import as_chunk_source
 from liesym.discovery._constraints import (
     DEFAULT_MIN_GAP,
@@ -74,27 +75,10 @@ class LinearDynamicsFit:
     n_samples: int
 
 
-def transition_arrays(states, actions, next_states):
-    """Finite (N, n), (N, m), (N, n) arrays of one batch of transitions, or a ValueError."""
-    s = as_finite_array(states, "states", ndim=2)
-    a = as_finite_array(actions, "actions", ndim=2)
-    s2 = as_finite_array(next_states, "next_states", ndim=2)
-    if not (s.shape[0] == a.shape[0] == s2.shape[0]):
-        raise ValueError(
-            "states, actions, next_states: expected the same number of rows, got "
-            f"{s.shape[0]}, {a.shape[0]}, {s2.shape[0]}"
-        )
-    if s2.shape[1] != s.shape[1]:
-        raise ValueError(
-            f"next_states: expected {s.shape[1]} coordinates like states, got {s2.shape[1]}"
-        )
-    return s, a, s2
-
-
 def _check_transitions(states, actions, next_states, *, check_count: bool = True):
     if actions is None or next_states is None:
         raise ValueError("actions, next_states: expected arrays (or pass chunks of transitions)")
-    s, a, s2 = transition_arrays(states, actions, next_states)
+    s, a, s2, _ = transition_arrays(states, actions, next_states)
     if a.shape[1] != s.shape[1]:
         raise ValueError(
             "actions: one generator W acts on states and actions alike, so actions need the "

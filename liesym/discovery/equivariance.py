@@ -30,6 +30,7 @@ import scipy.spatial
 from liesym._core import as_count, as_finite_array, as_rng
 from liesym._core import progress as _progress
 from liesym.algebra import LieAlgebra, Representation
+from liesym.data import transition_arrays
 from liesym.discovery._constraints import (
     DEFAULT_MIN_GAP,
     DEFAULT_NOISE_TOL,
@@ -40,7 +41,6 @@ from liesym.discovery._constraints import (
     square_r,
 )
 from liesym.discovery.differential import Uncertainty, spectral_uncertainty
-from liesym.discovery.dynamics import transition_arrays
 
 __all__ = ["EquivarianceDiscovery", "tangent_dimension"]
 
@@ -103,16 +103,6 @@ def tangent_dimension(neighbourhoods, tol: float = _TANGENT_TOL) -> int:
         if np.median(np.sqrt(rss / np.maximum(spread, 1e-300))) <= tol:
             return d
     return n
-
-
-def _check(states, actions, next_states, rewards):
-    s, a, s2 = transition_arrays(states, actions, next_states)
-    r = None
-    if rewards is not None:
-        r = as_finite_array(rewards, "rewards", ndim=1)
-        if r.shape[0] != s.shape[0]:
-            raise ValueError(f"rewards: expected {s.shape[0]} values, got {r.shape[0]}")
-    return s, a, s2, r
 
 
 class EquivarianceDiscovery:
@@ -239,12 +229,14 @@ class EquivarianceDiscovery:
         self.rng = rng
         self.progress = progress
 
-    def fit(self, states, actions, next_states, rewards=None) -> "EquivarianceDiscovery":
+    def fit(self, states, actions=None, next_states=None, rewards=None) -> "EquivarianceDiscovery":
         """Estimate local Jacobians and take the null space of the equivariance constraints.
 
         Parameters
         ----------
-        states : array-like, shape=[N, n]
+        states : array-like, shape=[N, n], or Transitions
+            States, or a :class:`~liesym.data.Transitions` record holding the transitions
+            (then leave the other arguments None; its rewards are used as ``rewards``).
         actions : array-like, shape=[N, m]
             Any dimension m (the action representation is separate).
         next_states : array-like, shape=[N, n]
@@ -256,7 +248,7 @@ class EquivarianceDiscovery:
         -------
         self
         """
-        s, a, s2, r = _check(states, actions, next_states, rewards)
+        s, a, s2, r = transition_arrays(states, actions, next_states, rewards)
         n_pts, n = s.shape
         m = a.shape[1]
         n_anchors = as_count(self.n_anchors, "n_anchors")

@@ -26,10 +26,10 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 
-from liesym._core import as_points
 from liesym.algebra import LieAlgebra, affine_fixed_point, lie_closure, span_basis
+from liesym.data import reward_arrays
 from liesym.discovery._chunks import as_chunk_source
-from liesym.discovery._constraints import DiscoveryWarning
+from liesym.discovery._constraints import DiscoveryWarning, choose_dimension
 
 
 @dataclass(frozen=True)
@@ -111,20 +111,18 @@ class TaskGroupResult:
 
 
 def _xy(dataset, i: int):
-    if isinstance(dataset, tuple | list) and len(dataset) == 2:
-        x, y = dataset
-    elif hasattr(dataset, "next_states") and hasattr(dataset, "rewards"):
-        x, y = dataset.next_states, dataset.rewards
-    elif _is_chunked(dataset):
-        return dataset, None  # a stream of (X, y) chunks or of Transitions records
-    else:
+    pair = isinstance(dataset, tuple | list) and len(dataset) == 2
+    if not pair and not hasattr(dataset, "next_states"):
+        if _is_chunked(dataset):
+            return dataset, None  # a stream of (X, y) chunks or of Transitions records
         raise TypeError(
             f"datasets[{i}]: expected an (X, y) pair, a Transitions record with next_states "
             f"and rewards, or an iterable of such chunks, got {type(dataset).__name__}"
         )
+    x, y = dataset if pair else (dataset.next_states, getattr(dataset, "rewards", None))
     if _is_chunked(x):
         return x, y  # memory-mapped, dask or streamed: read chunk by chunk by the fit
-    return as_points(x, f"datasets[{i}] X"), np.asarray(y, dtype=np.float64)
+    return reward_arrays(x, y, name=f"datasets[{i}]")
 
 
 def _is_chunked(x) -> bool:
@@ -514,13 +512,13 @@ def _log_conditioning(logs: np.ndarray) -> np.ndarray:
 
 
 def _span_dimension(s: np.ndarray, min_gap: float) -> int:
-    """Number of dominant singular values (descending ``s``): split at the largest gap."""
-    c = np.maximum(s, 1e-12 * s[0])
-    if c.size == 1:
-        return 1
-    ratios = c[:-1] / c[1:]
-    k = int(np.argmax(ratios))
-    return k + 1 if ratios[k] >= min_gap else int(c.size)
+    """Number of dominant singular values (descending ``s``).
+
+    The shared gap rule (``choose_dimension``) read from the other end: whatever is not a
+    near-null direction of the stacked logarithms spans them.
+    """
+    null_dim, _, _ = choose_dimension(np.asarray(s, dtype=np.float64)[::-1], min_gap=min_gap)
+    return int(len(s) - null_dim)
 
 
 def _fixed_point(alg: LieAlgebra, i: int) -> np.ndarray:

@@ -12,8 +12,9 @@ import numpy as np
 import scipy.interpolate
 import scipy.optimize
 
-from liesym._core import as_finite_array, as_points
+from liesym._core import as_finite_array
 from liesym.algebra import sqrt_spd
+from liesym.data import reward_arrays
 
 _MIN_PROFILE_POINTS = 5  # a cubic spline needs a few distinct abscissas
 
@@ -21,10 +22,11 @@ _MIN_PROFILE_POINTS = 5  # a cubic spline needs a few distinct abscissas
 def as_reward_data(data, rewards=None, *, name: str = "transitions", n: int | None = None):
     """Next states (N, n) and rewards (N,) from a transitions record, a pair, or two arrays.
 
+    The same reading as :func:`liesym.data.reward_arrays` (kept here under its inference name).
+
     Parameters
     ----------
     data : object with ``next_states`` and ``rewards``, or (next_states, rewards), or array
-        An array is taken as next states, with ``rewards`` given separately.
     rewards : array-like, shape=[N], optional
     name : str
         Argument name for error messages.
@@ -42,34 +44,7 @@ def as_reward_data(data, rewards=None, *, name: str = "transitions", n: int | No
     >>> x.shape, r.shape
     ((1, 2), (1,))
     """
-    if hasattr(data, "next_states") and hasattr(data, "rewards"):
-        if rewards is not None:
-            raise ValueError(f"{name}: rewards are already part of the transitions record")
-        ids = getattr(data, "task_ids", None)
-        if ids is not None and np.unique(np.asarray(ids)).size > 1:
-            raise ValueError(f"{name}: expected transitions of one task, got several task_ids")
-        data, rewards = data.next_states, data.rewards
-    elif rewards is None:
-        if not (isinstance(data, tuple | list) and len(data) == 2):
-            raise ValueError(
-                f"{name}: expected a transitions record (next_states, rewards), a pair "
-                "(next_states, rewards), or next states with rewards given separately"
-            )
-        data, rewards = data
-    points = as_points(data, f"{name}.next_states")
-    r = as_finite_array(rewards, f"{name}.rewards")
-    if r.ndim == 2 and r.shape[1] == 1:
-        r = r[:, 0]
-    if r.shape != (points.shape[0],):
-        raise ValueError(
-            f"{name}.rewards: expected shape ({points.shape[0]},) to match next_states, "
-            f"got {r.shape}"
-        )
-    if n is not None and points.shape[1] != n:
-        raise ValueError(
-            f"{name}.next_states: expected {n} coordinates per state, got shape {points.shape}"
-        )
-    return points, r
+    return reward_arrays(data, rewards, name=name, n=n)
 
 
 @dataclass(frozen=True, eq=False)
