@@ -79,3 +79,35 @@ def test_exact_inputs_are_recognised_as_exact(family):
     case = next(c for c in (random_case(s, family=family) for s in range(100)) if c.exact)
     report = verify(case.algebra, tol=case.tol)
     assert report.exact_input and report.closed is True and report.compact is True
+
+
+def _planes(k: int, fixed: int) -> np.ndarray:
+    """One rotation on k planes, identity on ``fixed`` more coordinates (Reacher-like)."""
+    n = 2 * k + fixed
+    w = np.zeros((n, n))
+    for i in range(k):
+        w[2 * i, 2 * i + 1], w[2 * i + 1, 2 * i] = -1.0, 1.0
+    return w
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(
+    SEEDS,
+    st.integers(2, 3),
+    st.sampled_from([0, 2, 4]),
+    st.sampled_from([1e-3, 1e-2, 0.03]),
+    st.floats(1 / 30, 1 / 6),
+)
+def test_a_rotation_repeated_on_several_planes_is_certified_through_noise(seed, k, fixed, tol, rel):
+    """Noise near the tolerance (as in a discovered algebra) splits the repeated eigenvalue
+    +-i into a cluster with arbitrary, possibly nearly parallel eigenvectors; the cluster is
+    one eigenvalue for the chart-condition guard, so the exact so(2) is certified, in
+    permuted and sign-flipped coordinates as well."""
+    rng = np.random.default_rng(seed)
+    w = _planes(k, fixed)
+    n = w.shape[0]
+    p = np.eye(n)[rng.permutation(n)] * rng.choice([-1.0, 1.0], size=n)
+    x = p @ w @ p.T
+    x = x / np.linalg.norm(x) + rel * tol * rng.normal(size=(n, n)) / n
+    report = verify(LieAlgebra(x[None]), tol=tol)
+    assert (report.name, report.compact, report.closed) == ("so(2)", True, True), report

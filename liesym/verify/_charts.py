@@ -293,21 +293,59 @@ def _translation_free(basis: np.ndarray, affine: bool, tol: float) -> bool:
     return not affine or float(np.abs(basis[:, :-1, -1]).max()) <= tol
 
 
-def natural_condition(basis: np.ndarray) -> float:
+def natural_condition(basis: np.ndarray, tol: float = 0.0) -> float:
     """Condition number of the eigenvector basis of a generic element (inf when defective).
 
     In the balanced chart the algebra's structure is visible at the scale ``1 / kappa`` of its
     entries: a rotation seen through a chart of condition c has eigenvalues ``~1/c^2`` of its
     norm. Snapping at tol can erase that structure once ``kappa tol`` is not small.
+
+    A repeated eigenvalue of a semisimple element (the same rotation on several planes) is
+    split by noise into a cluster whose individual eigenvectors are arbitrary, and may be
+    nearly parallel, inside the cluster's invariant subspace. Eigenvalues within ``tol`` of
+    each other whose invariant subspace carries a block within ``tol`` (entry-wise) of a
+    scalar are therefore one eigenvalue: an orthonormal basis of that subspace (sorted Schur
+    vectors) replaces their eigenvectors. A cluster whose block is not near-scalar (a rotation
+    with eigenvalues below tol seen through a bad chart, a Jordan block) keeps its
+    eigenvectors, and with them its large condition number.
     """
     y = np.tensordot(GENERIC_WEIGHTS[: len(basis)], basis, axes=1)
     size = np.linalg.norm(y)
     if size == 0.0:  # no linear part (translations): nothing to erase
         return 1.0
-    _, vecs = np.linalg.eig(y / size)
+    y = y / size
+    values, vecs = np.linalg.eig(y)
+    if tol > 0.0:
+        vecs = np.concatenate(
+            [_cluster_basis(y, values, vecs, c, tol) for c in _clusters(values, tol)], axis=1
+        )
     with np.errstate(all="ignore"):
         kappa = float(np.linalg.cond(vecs))
     return kappa if np.isfinite(kappa) else float("inf")
+
+
+def _clusters(values: np.ndarray, tol: float) -> list[np.ndarray]:
+    """Index sets of eigenvalues linked by chains of distances at most ``tol``."""
+    close = np.abs(values[:, None] - values[None, :]) <= tol
+    label = np.arange(values.size)
+    for _ in range(values.size):  # propagate the smallest label along links
+        label = np.min(np.where(close, label[None, :], values.size), axis=1)
+    return [np.flatnonzero(label == k) for k in np.unique(label)]
+
+
+def _cluster_basis(y, values, vecs, idx, tol) -> np.ndarray:
+    if idx.size == 1:
+        return vecs[:, idx]
+    centre = complex(np.mean(values[idx]))
+    radius = float(np.max(np.abs(values[idx] - centre))) + 1e-300
+    # Sorted complex Schur form: the leading vectors span the cluster's invariant subspace.
+    t, q, k = scipy.linalg.schur(
+        y.astype(complex), output="complex", sort=lambda z: abs(z - centre) <= 1.000001 * radius
+    )
+    if k != idx.size:
+        return vecs[:, idx]
+    block = t[:k, :k] - centre * np.eye(k)
+    return q[:, :k] if float(np.abs(block).max()) <= tol else vecs[:, idx]
 
 
 def invariant_form_chart(basis: np.ndarray, affine: bool, tol: float) -> np.ndarray | None:

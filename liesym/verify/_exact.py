@@ -569,7 +569,7 @@ def exact_bases(
                 )
         facts = dict(
             compact_hint=hint,
-            natural_condition=natural_condition(lin[:, :-1, :-1] if algebra.affine else lin),
+            natural_condition=natural_condition(lin[:, :-1, :-1] if algebra.affine else lin, tol),
             ill_posed=ill_posed,
         )
         return [replace(eb, **facts) for eb in found]
