@@ -154,3 +154,22 @@ def test_transverse_uncertainty_covers_the_transverse_error_of_tilted_symmetries
     assert 0.0 <= unc.transverse <= unc.angle + 1e-12
     true = transverse_angle(res.algebra_, so(2))
     assert true <= CONFIDENCE * TRANSVERSE_BIAS * unc.transverse
+
+
+def test_the_estimator_holds_what_its_shortcut_returns():
+    from liesym.discovery import TaskGroupDiscovery
+    from liesym.verify import verify_discovered
+
+    family = circle_tasks()
+    goals = family.train_goals(2, rng=0)
+    data = [collect_transitions(family, g[None], 2000, rng=10 + i) for i, g in enumerate(goals)]
+    options = dict(min_gap=8.0, n_uncertainty=4, rng=3)
+    res = discover_task_group(data, **options)
+    est = TaskGroupDiscovery(**options).fit(data)
+    np.testing.assert_array_equal(est.elements_, res.elements_)
+    np.testing.assert_array_equal(est.algebra_.basis, res.algebra_.basis)
+    np.testing.assert_array_equal(est.angles(), res.angles())
+    assert est.uncertainty_.angle == res.uncertainty_.angle
+    assert verify_discovered(est).name == verify_discovered(res).name
+    with pytest.raises(AttributeError, match="fit"):
+        TaskGroupDiscovery().angles()

@@ -6,7 +6,8 @@
 - :class:`DynamicsSymmetryDiscovery`: linear symmetries of transition data;
 - :class:`EquivarianceDiscovery`: state and action representations under which transitions
   are equivariant, from local Jacobians on the data's tangent spaces;
-- :func:`discover_task_group`: the task group from one dataset per training task;
+- :class:`TaskGroupDiscovery` (shortcut :func:`discover_task_group`): the task group from one
+  dataset per training task;
 - :func:`kernel_frames`: normal and kernel spaces of level sets, from samples only.
 
 The closed-form estimators also take data in chunks (memory-mapped arrays, generators of
@@ -20,7 +21,11 @@ from liesym.discovery.equivariance import EquivarianceDiscovery, tangent_dimensi
 from liesym.discovery.functional import FunctionalDiscovery
 from liesym.discovery.kernel import KernelFrames, kernel_frames
 from liesym.discovery.surrogate import KNNSurrogate, LocalLinearSurrogate
-from liesym.discovery.task_group import TaskGroupResult, discover_task_group
+from liesym.discovery.task_group import (
+    TaskGroupDiscovery,
+    TaskGroupResult,
+    discover_task_group,
+)
 
 __all__ = [
     "DifferentialDiscovery",
@@ -31,6 +36,7 @@ __all__ = [
     "KNNSurrogate",
     "KernelFrames",
     "LocalLinearSurrogate",
+    "TaskGroupDiscovery",
     "TaskGroupResult",
     "affine_fixed_point",
     "discover_task_group",

@@ -18,6 +18,7 @@ dominant subspace of the stacked logarithms (truncated SVD, dimension from the s
 under brackets.
 """
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -278,6 +279,8 @@ def discover_task_group(
     Returns
     -------
     TaskGroupResult
+        The same values :class:`TaskGroupDiscovery` (the estimator form of this function)
+        holds after ``fit``.
 
     Examples
     --------
@@ -527,3 +530,95 @@ def _fixed_point(alg: LieAlgebra, i: int) -> np.ndarray:
     if not np.all(np.isfinite(c)):
         raise ValueError(f"task_symmetries[{i}]: the affine symmetries have no unique fixed point")
     return c
+
+
+class TaskGroupDiscovery:
+    """The task group as an estimator: ``fit(datasets)`` sets the attributes of a result.
+
+    A thin object over :func:`discover_task_group` (its shortcut), for code that treats every
+    discovery step alike (parameters in the constructor, ``fit``, trailing-underscore
+    attributes, :func:`liesym.verify.verify_discovered` on the fitted estimator).
+
+    Parameters
+    ----------
+    dim, min_gap, rtol, discovery_kwargs, rng, n_uncertainty
+        As in :func:`discover_task_group`.
+
+    Attributes
+    ----------
+    algebra_, elements_, logs_, singular_values_, span_dim_, residuals_, determinants_,
+    task_symmetries_, method_, uncertainty_
+        As in :class:`TaskGroupResult`.
+    result_ : TaskGroupResult
+        The same values as one frozen record.
+
+    Examples
+    --------
+    >>> from liesym.algebra import rotation_about
+    >>> from liesym.discovery import TaskGroupDiscovery
+    >>> goals = [np.array([1.0, 0.0]), np.array([0.0, 1.0])]
+    >>> est = TaskGroupDiscovery().fit([], task_symmetries=[rotation_about(g) for g in goals])
+    >>> est.algebra_.dim, np.round(est.angles(), 6)
+    (1, array([0.      , 1.570796]))
+    """
+
+    def __init__(
+        self,
+        *,
+        dim: int | None = None,
+        min_gap: float = 10.0,
+        rtol: float = 1e-2,
+        discovery_kwargs: dict | None = None,
+        rng=None,
+        n_uncertainty: int = 8,
+    ) -> None:
+        self.dim = dim
+        self.min_gap = min_gap
+        self.rtol = rtol
+        self.discovery_kwargs = discovery_kwargs
+        self.rng = rng
+        self.n_uncertainty = n_uncertainty
+
+    def __repr__(self) -> str:
+        fitted = "" if not hasattr(self, "result_") else f", algebra_ dim {self.algebra_.dim}"
+        return f"TaskGroupDiscovery(dim={self.dim!r}, min_gap={self.min_gap!r}{fitted})"
+
+    def fit(
+        self,
+        datasets: Sequence,
+        *,
+        task_symmetries: Sequence[LieAlgebra] | None = None,
+        task_uncertainties: Sequence | None = None,
+    ) -> "TaskGroupDiscovery":
+        """Discover the task group from one dataset per training task (base task first).
+
+        Parameters
+        ----------
+        datasets, task_symmetries, task_uncertainties
+            As in :func:`discover_task_group`.
+
+        Returns
+        -------
+        self
+        """
+        result = discover_task_group(
+            datasets,
+            task_symmetries=task_symmetries,
+            task_uncertainties=task_uncertainties,
+            dim=self.dim,
+            min_gap=self.min_gap,
+            rtol=self.rtol,
+            discovery_kwargs=self.discovery_kwargs,
+            rng=self.rng,
+            n_uncertainty=self.n_uncertainty,
+        )
+        for f in dataclasses.fields(result):
+            setattr(self, f.name, getattr(result, f.name))
+        self.result_ = result
+        return self
+
+    def angles(self) -> np.ndarray:
+        """Group coordinate of each training task (see :meth:`TaskGroupResult.angles`)."""
+        if not hasattr(self, "result_"):
+            raise AttributeError("angles: fit the estimator first")
+        return self.result_.angles()
