@@ -238,6 +238,8 @@ def discover_task_group(
     discovery_kwargs: dict | None = None,
     rng=None,
     n_uncertainty: int = 8,
+    match_rewards: bool = False,
+    system=None,
 ) -> TaskGroupResult:
     """Discover the task group from one dataset per training task (base task first).
 
@@ -249,7 +251,7 @@ def discover_task_group(
         ``rewards``). Large datasets may come chunked (memory-mapped or ``dask.array`` X and
         y, or an iterable of ``(X, y)`` chunks or records): each task's symmetry is then
         fitted chunk by chunk (``discovery_kwargs`` may set ``chunk_size`` and ``n_jobs``).
-        Ignored where ``task_symmetries`` is given.
+        Ignored where ``task_symmetries`` is given, unless ``match_rewards`` needs the rewards.
     task_symmetries : sequence of LieAlgebra, optional
         Precomputed affine reward symmetry algebras, one per task (skips per-task discovery).
     task_uncertainties : sequence of Uncertainty, optional
@@ -276,6 +278,27 @@ def discover_task_group(
         Parametric bootstrap draws behind ``uncertainty_`` (0: skip, uncertainty unknown).
         The per-task discoveries run their own bootstrap (``n_bootstrap=16`` unless
         ``discovery_kwargs`` says otherwise) to know their uncertainties.
+    match_rewards : bool, optional, default: False
+        Fix each element's coordinates in the centraliser of the base symmetry that the
+        conjugation leaves to the stabilisers' centres (for a planar rotation: the scale of
+        L_i, i.e. the ratio of the goals' distances) by reward *values* instead: task i's
+        points pulled back by L_i and the base task's points must follow one reward function
+        (a shared polynomial fit near the data; :func:`_match_rewards`). Reward values are
+        first-order statistics, centres of noisy level sets are curvature: use it when the
+        rewards are noisy (``discover_structure`` does). The coordinates' own estimation noise
+        enters the bootstrap behind ``uncertainty_``. Needs in-memory ``datasets`` (one per
+        task, like ``task_symmetries``); conjugation method (one-generator base symmetry)
+        only, ignored otherwise.
+    system : DynamicsSymmetryDiscovery, optional
+        A fitted linear discovery of the system's symmetries (on the same states). Task-group
+        elements are symmetries of the system: each element's coordinates in the centraliser
+        of the base symmetry outside it (for a planar rotation: the scale) are then taken
+        nearest the system group instead of from the stabilisers' centres (or the rewards),
+        and the system null space's own first-order noise
+        (:func:`~liesym.discovery.dynamics.null_space_noise`) enters the bootstrap. The
+        dynamics fix such directions sharply (a scaling changes the noise covariance) while
+        noisy rewards hardly fix the centres: ``discover_structure`` passes its system on noisy
+        rewards. Conjugation method only, ignored otherwise.
 
     Returns
     -------
@@ -345,6 +368,13 @@ def discover_task_group(
                 f"base task's {task_symmetries[0].dim} on R^{task_symmetries[0].n - 1}"
             )
     core = _align_and_span(task_symmetries, dim, min_gap, rtol, rng)
+    scales = None
+    if core[6] == "conjugation" and system is not None:
+        scales = _system_scales(system, task_symmetries, max(n_uncertainty, 1), _child(rng))
+    elif core[6] == "conjugation" and match_rewards:
+        scales = _reward_scales(datasets, task_symmetries, core[0])
+    if scales is not None:
+        core = _align_and_span(task_symmetries, dim, min_gap, rtol, rng, scales=scales)
     elements, logs, s, dim, closed, residuals, method, coeffs = core
     uncertainty = _uncertainty(
         closed,
@@ -352,7 +382,7 @@ def discover_task_group(
         dim,
         task_symmetries,
         task_uncertainty,
-        (min_gap, rtol, coeffs),
+        (min_gap, rtol, coeffs, scales),
         rng,
         n_uncertainty,
     )
@@ -385,8 +415,12 @@ def _as_uncertainties(values, n_tasks: int):
     return values
 
 
-def _align_and_span(task_symmetries, dim, min_gap, rtol, rng, starts=None):
-    """Elements L_i, their logs, the spectrum, the dimension and the closed task algebra."""
+def _align_and_span(task_symmetries, dim, min_gap, rtol, rng, starts=None, scales=None):
+    """Elements L_i, their logs, the spectrum, the dimension and the closed task algebra.
+
+    ``scales`` (a :class:`_RewardScales`) replaces each element's centraliser coordinates
+    outside the base stabiliser by the ones its rewards gave (conjugation method only).
+    """
     base = task_symmetries[0]
     n = base.n - 1
     elements, residuals, coeffs = [np.eye(n)], [0.0], []
@@ -400,6 +434,8 @@ def _align_and_span(task_symmetries, dim, min_gap, rtol, rng, starts=None):
             if not proper:
                 raise ValueError(f"task {i}: no orientation-preserving element aligns the tasks")
             el, r = min(proper, key=lambda t: t[1])
+            if scales is not None:
+                el = scales.apply(el, i)
             elements.append(el)
             residuals.append(r)
     else:
@@ -480,9 +516,10 @@ def _uncertainty(algebra, s, dim, task_symmetries, task_uncertainty, settings, r
         warnings.simplefilter("ignore", DiscoveryWarning)
         for _ in range(draws):
             tilted = [_perturbed(a, t, child) for a, t in zip(task_symmetries, angles, strict=True)]
-            min_gap, rtol, starts = settings
+            min_gap, rtol, starts, scales = settings
+            moved = None if scales is None else scales.draw(child)
             try:
-                got = _align_and_span(tilted, dim, min_gap, rtol, child, starts)[4]
+                got = _align_and_span(tilted, dim, min_gap, rtol, child, starts, moved)[4]
             except ValueError:
                 spread.append(np.pi / 2)
                 continue
@@ -529,3 +566,178 @@ def _fixed_point(alg: LieAlgebra, i: int) -> np.ndarray:
     if not np.all(np.isfinite(c)):
         raise ValueError(f"task_symmetries[{i}]: the affine symmetries have no unique fixed point")
     return c
+
+
+@dataclass(frozen=True)
+class _RewardScales:
+    """Element coordinates in the base stabiliser's centraliser, fixed by reward values.
+
+    ``basis`` spans the centraliser of the base generator's linear part, orthogonal to that
+    part; ``targets[i]`` is task i's element after matching, ``covariances[i]`` the covariance
+    of its coordinates along ``basis`` (from the matching's own residual noise).
+    """
+
+    basis: np.ndarray
+    targets: dict
+    covariances: dict
+
+    def apply(self, element: np.ndarray, i: int) -> np.ndarray:
+        """``element`` moved along the centraliser directions onto ``targets[i]``."""
+        step = _real_log(np.linalg.solve(element, self.targets[i]), i)
+        c = np.einsum("kij,ij->k", self.basis, step)
+        return element @ scipy.linalg.expm(np.tensordot(c, self.basis, axes=1))
+
+    def draw(self, rng: np.random.Generator) -> "_RewardScales":
+        """The targets moved by one draw of their coordinates' estimation noise."""
+        moved = {}
+        for i, target in self.targets.items():
+            c = rng.multivariate_normal(np.zeros(len(self.basis)), self.covariances[i])
+            moved[i] = target @ scipy.linalg.expm(np.tensordot(c, self.basis, axes=1))
+        return _RewardScales(self.basis, moved, self.covariances)
+
+
+def _system_scales(system, task_symmetries, draws, rng) -> "_SystemScales | None":
+    """:class:`_SystemScales` from a fitted linear system discovery."""
+    from liesym.discovery.dynamics import null_space_draws
+
+    n = task_symmetries[0].n - 1
+    null = system.algebra_.flat if system.algebra_ is not None else np.zeros((0, 0))
+    if null.shape[1] != n * n:
+        raise ValueError(
+            f"system: expected a linear discovery on R^{n} like the tasks, got {null.shape[1]} "
+            "unknowns"
+        )
+    basis = _centraliser_complement(_normalised(task_symmetries[0].basis[0])[:n, :n])
+    if not len(basis):
+        return None
+    return _SystemScales(basis, null, null_space_draws(system, draws, rng))
+
+
+def _reward_scales(datasets, task_symmetries, elements) -> "_RewardScales | None":
+    """:class:`_RewardScales` of the aligned ``elements`` from each task's rewards."""
+    if len(datasets) != len(task_symmetries):
+        raise ValueError(
+            f"datasets: match_rewards needs one dataset per task ({len(task_symmetries)}), got "
+            f"{len(datasets)}"
+        )
+    xy = []
+    for i, ds in enumerate(datasets):
+        x, y = _xy(ds, i)
+        if y is None or _is_chunked(x):
+            raise ValueError(f"datasets[{i}]: match_rewards needs in-memory (X, y) arrays")
+        xy.append((x, y))
+    n = task_symmetries[0].n - 1
+    basis = _centraliser_complement(_normalised(task_symmetries[0].basis[0])[:n, :n])
+    if len(basis) == 0:
+        return None  # the stabiliser's centraliser is itself: nothing left to fix
+    targets, covariances = {}, {}
+    for i in range(1, len(elements)):
+        c, cov = _match_rewards(elements[i], basis, xy[0], xy[i], i)
+        targets[i] = elements[i] @ scipy.linalg.expm(np.tensordot(c, basis, axes=1))
+        covariances[i] = cov
+    return _RewardScales(basis, targets, covariances)
+
+
+def _centraliser_complement(w: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of {X : [X, w] = 0} orthogonal to w (row-major flattening)."""
+    n = w.shape[0]
+    eye = np.eye(n)
+    ad = np.kron(eye, w.T) - np.kron(w, eye)  # vec(X w - w X)
+    _, sv, vt = np.linalg.svd(ad)
+    null = vt[sv <= 1e-8 * max(sv[0], 1e-300)]
+    unit = w.ravel() / np.linalg.norm(w)
+    null = null - np.outer(null @ unit, unit)
+    _, sv, vt = np.linalg.svd(null, full_matrices=False)
+    return vt[sv > 0.5].reshape(-1, n, n)
+
+
+def _monomials(z: np.ndarray, degree: int) -> np.ndarray:
+    """All monomials of the columns of ``z`` up to ``degree`` (constant first)."""
+    from itertools import combinations_with_replacement
+
+    cols = [np.ones(len(z))]
+    for d in range(1, degree + 1):
+        for idx in combinations_with_replacement(range(z.shape[1]), d):
+            cols.append(np.prod(z[:, list(idx)], axis=1))
+    return np.stack(cols, axis=1)
+
+
+#: Degree of the shared polynomial reward model of :func:`_match_rewards`.
+MATCH_DEGREE = 3
+#: Fraction of the base task's points (nearest its centre) the reward model is fitted on.
+MATCH_QUANTILE = 0.8
+
+
+def _match_rewards(element, basis, base_xy, task_xy, i):
+    """Centraliser coordinates c of L = element exp(c . basis) with r_i(L s) = r_0(s).
+
+    A task-group element carries the base task's rewards onto task i's. The conjugation of the
+    stabilisers fixes L only up to the centraliser of the base generator; its coordinates
+    outside the stabiliser (for a planar rotation: the scale of L) are fitted here from reward
+    *values*: task i's points are pulled back by L and, with the base task's points, must
+    follow one reward function. That function is modelled as a polynomial of degree
+    ``MATCH_DEGREE`` in the region holding ``MATCH_QUANTILE`` of the base points around their
+    centre; c minimises the residual of the joint fit (variable projection). Returns c and its
+    covariance (Gauss-Newton, from the fit's own residual variance).
+    """
+    s0, r0 = base_xy
+    x, ri = task_xy
+    centre = np.mean(s0, axis=0)
+    radius = np.quantile(np.linalg.norm(s0 - centre, axis=1), MATCH_QUANTILE)
+    pulled = np.linalg.solve(element, x.T).T
+    keep0 = np.linalg.norm(s0 - centre, axis=1) <= radius
+    keep = np.linalg.norm(pulled - centre, axis=1) <= radius
+    if keep0.sum() < 10 or keep.sum() < 10:
+        raise ValueError(f"datasets[{i}]: too few points near the base task's data to match")
+    z0 = (s0[keep0] - centre) / radius
+    xi = x[keep]
+    r = np.concatenate([r0[keep0], ri[keep]])
+
+    def residual(c):
+        inv = scipy.linalg.expm(-np.tensordot(c, basis, axes=1)) @ np.linalg.inv(element)
+        z = np.vstack([z0, (xi @ inv.T - centre) / radius])
+        q, _ = np.linalg.qr(_monomials(z, MATCH_DEGREE))
+        return r - q @ (q.T @ r)
+
+    fit = scipy.optimize.least_squares(residual, np.zeros(len(basis)), x_scale=0.01)
+    jac = fit.jac
+    dof = max(r.size - _monomials(z0[:1], MATCH_DEGREE).shape[1] - len(basis), 1)
+    noise = float(fit.fun @ fit.fun) / dof
+    cov = noise * np.linalg.pinv(jac.T @ jac)
+    return fit.x, cov
+
+
+@dataclass(frozen=True)
+class _SystemScales:
+    """Element coordinates in the base stabiliser's centraliser, taken nearest the system group.
+
+    Task-group elements are symmetries of the system. The conjugation of the stabilisers
+    leaves each element's coordinates along ``basis`` (the centraliser of the base generator
+    outside it: for a planar rotation the scale) to the stabilisers' centres, i.e. to the
+    curvature of noisy level sets; here they are chosen so that log L_i lies nearest the
+    span of the discovered linear system algebra (``null``, orthonormal rows), which the
+    dynamics fix sharply in those directions. ``draws`` are the system's null spaces
+    re-solved on resampled statistics (:func:`~liesym.discovery.dynamics.null_space_draws`);
+    :meth:`draw` picks one for the bootstrap.
+    """
+
+    basis: np.ndarray
+    null: np.ndarray
+    draws: np.ndarray
+
+    def apply(self, element: np.ndarray, i: int) -> np.ndarray:
+        """``element`` moved along ``basis`` so that its log is nearest the system span."""
+        null = self.null
+        cols = self.basis.reshape(len(self.basis), -1)
+        cols = cols - (cols @ null.T) @ null  # the basis directions outside the system span
+        if np.min(np.linalg.norm(cols, axis=1)) < 0.5:
+            return element  # the system group itself moves along basis: it fixes nothing
+        for _ in range(2):  # exact in one step when basis commutes with element (the scale)
+            log = _real_log(element, i).ravel()
+            c, *_ = np.linalg.lstsq(cols.T, -(log - null.T @ (null @ log)), rcond=None)
+            element = element @ scipy.linalg.expm(np.tensordot(c, self.basis, axes=1))
+        return element
+
+    def draw(self, rng: np.random.Generator) -> "_SystemScales":
+        """The system span replaced by one of its resampled null spaces."""
+        return _SystemScales(self.basis, self.draws[rng.integers(len(self.draws))], self.draws)
