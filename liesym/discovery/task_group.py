@@ -18,6 +18,7 @@ dominant subspace of the stacked logarithms (truncated SVD, dimension from the s
 under brackets.
 """
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -531,10 +532,11 @@ def _uncertainty(algebra, s, dim, task_symmetries, task_uncertainty, settings, r
                 across.append(transverse_angle(got, algebra))
     angle = float(np.sqrt(np.mean(np.square(spread))))
     transverse = float(np.sqrt(np.mean(np.square(across))))
+    scaled = "" if scales is None else f"; {scales.source}"
     return Uncertainty(
         max(angle, spectral),
         f"parametric bootstrap: {draws} alignments of the task symmetries tilted by their "
-        f"own uncertainties ({task_uncertainty[0].source})",
+        f"own uncertainties ({task_uncertainty[0].source}){scaled}",
         transverse=max(transverse, spectral),
     )
 
@@ -580,6 +582,7 @@ class _RewardScales:
     basis: np.ndarray
     targets: dict
     covariances: dict
+    source: str = "element scales matched to the rewards, redrawn from their covariance"
 
     def apply(self, element: np.ndarray, i: int) -> np.ndarray:
         """``element`` moved along the centraliser directions onto ``targets[i]``."""
@@ -593,7 +596,7 @@ class _RewardScales:
         for i, target in self.targets.items():
             c = rng.multivariate_normal(np.zeros(len(self.basis)), self.covariances[i])
             moved[i] = target @ scipy.linalg.expm(np.tensordot(c, self.basis, axes=1))
-        return _RewardScales(self.basis, moved, self.covariances)
+        return dataclasses.replace(self, targets=moved)
 
 
 def _system_scales(system, task_symmetries, draws, rng) -> "_SystemScales | None":
@@ -724,6 +727,7 @@ class _SystemScales:
     basis: np.ndarray
     null: np.ndarray
     draws: np.ndarray
+    source: str = "element scales nearest the system group, whose null space is resampled per draw"
 
     def apply(self, element: np.ndarray, i: int) -> np.ndarray:
         """``element`` moved along ``basis`` so that its log is nearest the system span."""
@@ -740,4 +744,4 @@ class _SystemScales:
 
     def draw(self, rng: np.random.Generator) -> "_SystemScales":
         """The system span replaced by one of its resampled null spaces."""
-        return _SystemScales(self.basis, self.draws[rng.integers(len(self.draws))], self.draws)
+        return dataclasses.replace(self, null=self.draws[rng.integers(len(self.draws))])
