@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from liesym.algebra import LieAlgebra, principal_angles, rotation_about, so, transverse_angle
 from liesym.discovery.differential import Uncertainty
-from liesym.discovery.dynamics import DynamicsSymmetryDiscovery, null_space_draws
+from liesym.discovery.dynamics import DynamicsSymmetryDiscovery, _null_space_draws
 from liesym.discovery.task_group import discover_task_group
 from liesym.verify._discovered import CONFIDENCE, TRANSVERSE_BIAS
 
@@ -28,7 +28,7 @@ def test_resampled_system_null_spaces_keep_the_trace_of_an_isotropic_system(seed
     # traceless [W, E]: the resampled generators tilt (ellipticity) but keep trace ~ 0, far
     # below their tilt (the spectrum's noise floor would spread the tilt over the trace too).
     est = _isotropic_system(np.random.default_rng(seed))
-    draws = null_space_draws(est, 8, seed)
+    draws = _null_space_draws(est, 8, seed)
     gens = draws[:, 0].reshape(-1, 2, 2)
     assert np.allclose(np.linalg.norm(draws, axis=-1), 1.0)
     trace = np.abs(np.trace(gens, axis1=1, axis2=2)) / np.linalg.norm(gens, axis=(1, 2))

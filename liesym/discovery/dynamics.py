@@ -486,7 +486,7 @@ class DynamicsSymmetryDiscovery:
             r, p, dim=dim, noise_floor=floor, min_gap=self.min_gap, noise_tol=self.noise_tol
         )
         self.model_ = fit
-        self._null, self._scale = null, scale  # for null_space_draws
+        self._null, self._scale = null, scale  # for _null_space_draws
         self.singular_values_ = null.singular_values
         self.gap_ = null.gap
         self.noise_floor_ = floor
@@ -504,7 +504,7 @@ class DynamicsSymmetryDiscovery:
         return self
 
 
-def null_space_draws(est: "DynamicsSymmetryDiscovery", draws: int, rng) -> np.ndarray:
+def _null_space_draws(est: "DynamicsSymmetryDiscovery", draws: int, rng) -> np.ndarray:
     """Null spaces of a fitted linear discovery re-solved on resampled model statistics.
 
     A parametric bootstrap of the fit behind ``est``: A, B and c move by their standard
@@ -533,7 +533,7 @@ def null_space_draws(est: "DynamicsSymmetryDiscovery", draws: int, rng) -> np.nd
     >>> s, a = rng.normal(size=(3000, 2)), rng.uniform(-1, 1, size=(3000, 2))
     >>> a = a / np.maximum(1, np.linalg.norm(a, axis=1))[:, None]
     >>> est = DynamicsSymmetryDiscovery().fit(s, a, s + a + 0.1 * rng.normal(size=(3000, 2)))
-    >>> null_space_draws(est, 4, rng=0).shape
+    >>> _null_space_draws(est, 4, rng=0).shape
     (4, 1, 4)
     """
     from liesym._core import as_rng
