@@ -1,4 +1,4 @@
-"""Discovery from noisy rewards on trajectory data, and the whole pipeline with reward noise.
+"""Discovery of the base task's symmetry from noisy rewards on trajectory data.
 
 Run ``python benchmarks/bench_noisy_rewards.py [--seeds 5] [--quick]``. Writes
 ``benchmarks/results/noisy_rewards.json`` and prints tables and the machine.
@@ -19,11 +19,7 @@ Reported per cell: seeds with a one-dimensional symmetry found, the principal an
 rotation about g_0 (median, max; over seeds where found) and, for ``stabiliser``, the reported
 uncertainty (bootstrap; without the system algebra's own error).
 
-Pipeline: ``discover_structure(circle_tasks(reward_noise=sigma_r), rng=seed)`` (defaults:
-2 training tasks, 2,000 transitions each): whether the task algebra is certified so(2), the
-certificate's tolerance (from the discovery's uncertainty; refused above 0.04), the reported
-uncertainty and the true Grassmann error of the task algebra; where certified, the hereditary
-worst-task score of ``run_pipeline`` (36 test tasks, defaults).
+The whole pipeline with reward noise is ``bench_noisy_pipeline.py``.
 """
 
 import argparse
@@ -33,18 +29,14 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import RESULTS, machine_info, summary, write_json
 
-from liesym._core.exceptions import NotCertifiedError
 from liesym.algebra import principal_angles, rotation_about
 from liesym.data import collect_transitions
 from liesym.discovery import DifferentialDiscovery, DiscoveryWarning
 from liesym.discovery.dynamics import DynamicsSymmetryDiscovery
 from liesym.envs import circle_tasks
-from liesym.pipeline import discover_structure, run_pipeline
 
 
 def sweep_case(sigma: float, n_steps: int, seed: int) -> dict:
@@ -87,34 +79,6 @@ def sweep_case(sigma: float, n_steps: int, seed: int) -> dict:
     return out
 
 
-def pipeline_case(sigma: float, seed: int, n_test: int, full: bool, n_steps: int) -> dict:
-    family = circle_tasks(reward_noise=sigma)
-    start = time.perf_counter()
-    try:
-        res = discover_structure(family, n_steps=n_steps, rng=seed)
-    except RuntimeError as err:
-        return {"discovered": False, "error": str(err)}
-    row = {
-        "discovered": True,
-        "certified": res.task_report.name,
-        "compact": res.task_report.compact,
-        "tol": float(res.task_report.tol),
-        "uncertainty": float(res.task_group.uncertainty_.angle),
-        "task_grassmann": float(res.errors["task_grassmann"]),
-        "base_symmetry_grassmann": float(res.errors["base_symmetry_grassmann"]),
-        "discover_seconds": time.perf_counter() - start,
-        "worst_task_score": None,
-    }
-    if full and row["certified"] == "so(2)":
-        try:
-            run = run_pipeline(family, n_test=n_test, rng=seed)
-            row["worst_task_score"] = float(np.min(run.scores["hereditary"]))
-            row["inference_error_median"] = float(np.median(run.inference_errors))
-        except NotCertifiedError as err:  # pragma: no cover - same stream as above
-            row["error"] = str(err)
-    return row
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -130,23 +94,13 @@ def main() -> None:
     info = machine_info()
     info["load_average_at_start"] = os.getloadavg()
     print("machine:", info)
-    pipeline = {}
-    for sigma in (0.05,) if args.quick else (0.0, 0.05, 0.1):
-        # The noise-free pipeline's scores are bench_navigation's; here only noisy rewards run it.
-        full = not args.quick and sigma > 0
-        rows = [pipeline_case(sigma, seed, 36, full, sizes[0]) for seed in seeds]
-        pipeline[str(sigma)] = {"sigma": sigma, "rows": rows}
-        for seed, r in zip(seeds, rows, strict=True):
-            print(f"pipeline sigma_r={sigma} seed {seed}: {r}")
     payload = {
         "machine": info,
         "seeds": seeds,
         "sizes": list(sizes),
         "sigmas": list(sigmas),
-        "pipeline": pipeline,
         "sweep": {},
     }
-    write_json(payload, args.out)  # the pipeline's rows first (the sweep takes longer)
     sweep = {}
     print(f"{'sigma_r':>7} {'N':>6} {'method':<13} {'found':>6} {'angle med (max)':>18} {'unc':>8}")
     for sigma in sigmas:

@@ -222,7 +222,10 @@ def discover_structure(
         Settings of each task's :class:`~liesym.discovery.DifferentialDiscovery` (affine).
         Where the default frames (``frame_method="auto"``) find the rewards too noisy for
         local fits, each task's symmetries are searched inside the discovered affine system
-        algebra (its stabiliser), with that algebra's uncertainty added to theirs.
+        algebra (its stabiliser), with that algebra's uncertainty added to theirs, and the
+        task-group elements are taken nearest the discovered system group (their scale, which
+        noisy level sets hardly fix, comes from the dynamics: ``system=`` of
+        :func:`~liesym.discovery.discover_task_group`).
     task_group_options : dict, optional
         Settings of :func:`~liesym.discovery.discover_task_group` (``dim``, ``min_gap``,
         ``rtol``).
@@ -283,6 +286,9 @@ def discover_structure(
             found["group"] = discover_task_group(found["data"], rng=rng, **options, **kwargs)
             return
         tasks = found["tasks"]
+        # Noisy rewards hide the level sets' curvature, which places the stabilisers' centres;
+        # the elements are symmetries of the system, whose dynamics fix their scale sharply.
+        options.setdefault("system", found["dyn"])
         found["group"] = discover_task_group(
             [],
             task_symmetries=[t.algebra_ for t in tasks],
@@ -645,8 +651,30 @@ class PipelineResult:
 DemoResult = PipelineResult
 
 
+#: Residual standard deviation of the base reward model above which ``probing="auto"`` probes
+#: actively (noisy rewards).
+ACTIVE_NOISE = 1e-3
+
+
+@dataclass(frozen=True)
+class _Probed:
+    element_: np.ndarray
+    coordinates_: np.ndarray
+
+
 def _navigation_run(
-    family, *, n_train, n_steps, n_test, k_infer, inference_k, seeds, n_episodes, rng, progress
+    family,
+    *,
+    n_train,
+    n_steps,
+    n_test,
+    k_infer,
+    inference_k,
+    seeds,
+    n_episodes,
+    rng,
+    progress,
+    probing="auto",
 ):
     """The navigation families: discovery, certificates, reward-carried inference, fast path.
 
@@ -684,12 +712,38 @@ def _navigation_run(
     elements = np.zeros((len(test_goals), group.n, group.n))
     errors = np.zeros((len(inference_k), len(test_goals)))
     base_goal = structure.train_goals[0]
+    # The base model's residual on base data: the reward noise the inference has to beat.
+    noise = float(np.std(base.rewards - base_model(base.next_states)))
+    active = probing == "active" or (probing == "auto" and noise > ACTIVE_NOISE)
+    if active:
+        from liesym.discovery.dynamics import fit_linear_dynamics
+        from liesym.manifolds import probe_actively
+
+        lin = fit_linear_dynamics(base.states, base.actions, base.next_states)
+        probe_rng = rng.spawn(1)[0]  # a child stream: the later stages keep their draws
+
+        def predict(s, a):
+            return s @ lin.A.T + a @ lin.B.T + lin.c
+
     for j in progress_bar(range(len(test_goals)), enable=progress, desc="infer"):
         data = test_data[j]
         for k in ks:
-            est = GroupInference(group, base_reward=base_model, rng=rng).fit(
-                (data.next_states[:k], data.rewards[:k])
-            )
+            if active:
+                probe = probe_actively(
+                    family.make_env(test_goals[j]),
+                    group,
+                    base_model,
+                    predict,
+                    k,
+                    noise_std=noise,
+                    seed=int(probe_rng.integers(2**31)),
+                    rng=probe_rng,
+                )
+                est = _Probed(probe.element, probe.coordinates)
+            else:
+                est = GroupInference(group, base_reward=base_model, rng=rng).fit(
+                    (data.next_states[:k], data.rewards[:k])
+                )
             if k in inference_k:
                 errors[inference_k.index(k), j] = angle_error(
                     metric, est.element_ @ base_goal, test_goals[j]
@@ -732,6 +786,8 @@ def _navigation_run(
         "n_steps": n_steps,
         "n_test": n_test,
         "n_episodes": n_episodes,
+        "probing": "active" if active else "random",
+        "reward_noise_estimate": noise,
         "nearest": "training task whose discovered element moves the fitted base centre "
         "nearest to where the test task's inferred element moves it",
     }
@@ -1066,6 +1122,7 @@ def run_pipeline(
     n_steps: int = 2000,
     n_test: int | None = None,
     inference_k=None,
+    probing: str = "auto",
 ) -> PipelineResult:
     """The whole hereditary pipeline on a task family: structure, inference, transfer, scores.
 
@@ -1111,6 +1168,13 @@ def run_pipeline(
         and the k values of the inference-error curve. A family without a declared
         representation: ``n_steps`` random-policy transitions per training task, from which
         :func:`discover_representation` finds and certifies it.
+    probing : {"auto", "active", "random"}, optional, default: "auto"
+        Navigation families: how each test task's ``k_infer`` transitions are chosen.
+        ``"random"``: random-policy transitions; ``"active"``: each action maximises the
+        posterior variance of the predicted reward on the certified group
+        (:func:`~liesym.manifolds.probe_actively`, with a linear dynamics model and the reward
+        noise estimated from base-task data); ``"auto"``: active when the base reward model's
+        residual on base data exceeds ``ACTIVE_NOISE`` (noisy rewards), random otherwise.
 
     Returns
     -------
@@ -1130,6 +1194,8 @@ def run_pipeline(
         raise TypeError(f"family: expected a GymnasiumFamily, got {type(family).__name__}")
     k_infer = as_count(k_infer, "k_infer")
     n_episodes = as_count(n_episodes, "n_episodes")
+    if probing not in ("auto", "active", "random"):
+        raise ValueError(f"probing: expected 'auto', 'active' or 'random', got {probing!r}")
     rng = as_rng(rng)
     if isinstance(family, TaskFamily):
         given = {
@@ -1156,6 +1222,7 @@ def run_pipeline(
             n_episodes=n_episodes,
             rng=rng,
             progress=progress,
+            probing=probing,
         )
     return _generic_run(
         family,

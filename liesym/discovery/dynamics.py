@@ -16,6 +16,7 @@ not): ``W c = 0`` becomes ``(A - I) t = W c``. The symmetry algebra is the SVD n
 of the stacked constraints, its dimension read off the singular-value gap.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -469,6 +470,7 @@ class DynamicsSymmetryDiscovery:
             r, p, dim=dim, noise_floor=floor, min_gap=self.min_gap, noise_tol=self.noise_tol
         )
         self.model_ = fit
+        self._null, self._scale = null, scale  # for _null_space_draws
         self.singular_values_ = null.singular_values
         self.gap_ = null.gap
         self.noise_floor_ = floor
@@ -484,3 +486,69 @@ class DynamicsSymmetryDiscovery:
             else:
                 self.algebra_ = LieAlgebra(vec.reshape(-1, n, n))
         return self
+
+
+def _null_space_draws(est: "DynamicsSymmetryDiscovery", draws: int, rng) -> np.ndarray:
+    """Null spaces of a fitted linear discovery re-solved on resampled model statistics.
+
+    A parametric bootstrap of the fit behind ``est``: A, B and c move by their standard
+    errors, the noise covariance and the action moment by the sampling noise of a second
+    moment of as many Gaussian rows (Wishart to first order); the constraints are rebuilt and
+    their ``dim_``-dimensional null space solved again. Unlike the spectrum's noise floor
+    (spread evenly over directions) this keeps the constraints' structure: e.g. a symmetric
+    error E of an isotropic noise covariance moves the constraint on W by the traceless
+    ``[W, E]``, so the trace of a rotation generator stays fixed to second order.
+
+    Parameters
+    ----------
+    est : DynamicsSymmetryDiscovery
+        Fitted, linear, with ``dim_ >= 1``.
+    draws : int
+    rng : None, int or Generator
+
+    Returns
+    -------
+    ndarray, shape=[draws, dim_, n^2]
+        Orthonormal rows (row-major flattened generators) per draw.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> s, a = rng.normal(size=(3000, 2)), rng.uniform(-1, 1, size=(3000, 2))
+    >>> a = a / np.maximum(1, np.linalg.norm(a, axis=1))[:, None]
+    >>> est = DynamicsSymmetryDiscovery().fit(s, a, s + a + 0.1 * rng.normal(size=(3000, 2)))
+    >>> _null_space_draws(est, 4, rng=0).shape
+    (4, 1, 4)
+    """
+    from liesym._core import as_rng
+
+    null = getattr(est, "_null", None)
+    if null is None or not null.dim:
+        raise ValueError("est: expected a fitted DynamicsSymmetryDiscovery that found symmetries")
+    if est.affine:
+        raise ValueError("est: expected a linear DynamicsSymmetryDiscovery (affine=False)")
+    rng = as_rng(rng)
+    fit, d = est.model_, null.dim
+    n, n_pts = fit.A.shape[0], fit.n_samples
+
+    def moment(m):
+        root = np.linalg.cholesky(m + 1e-15 * np.trace(m) * np.eye(n))
+        g = rng.normal(size=(n, n))
+        return m + root @ ((g + g.T) / np.sqrt(2 * n_pts)) @ root.T
+
+    out = np.empty((draws, d, n * n))
+    for b in range(draws):
+        moved = dataclasses.replace(
+            fit,
+            A=fit.A + fit.stderr_A * rng.normal(size=fit.A.shape),
+            B=fit.B + fit.stderr_B * rng.normal(size=fit.B.shape),
+            c=fit.c + fit.stderr_c * rng.normal(size=fit.c.shape),
+            noise_cov=moment(fit.noise_cov),
+            action_moment=moment(fit.action_moment),
+        )
+        mat, _ = dynamics_constraints(
+            moved, use_noise=est.use_noise, use_actions=est.use_actions, state_scale=est._scale
+        )
+        _, _, vt = np.linalg.svd(mat)
+        out[b] = vt[-d:]
+    return out

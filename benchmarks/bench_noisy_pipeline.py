@@ -1,0 +1,119 @@
+"""The whole pipeline on the circle family with noisy rewards, defaults only.
+
+Run ``python benchmarks/bench_noisy_pipeline.py [--seeds 5] [--quick]``. Writes
+``benchmarks/results/noisy_pipeline.json`` and prints a table and the machine.
+
+``run_pipeline(circle_tasks(reward_noise=sigma_r), n_test=36, rng=seed)`` with every other
+setting at its default (2 training tasks, 2,000 random-policy transitions each, k = 10
+transitions per test task, ``probing="auto"``), sigma_r = 0.05 and 0.1. Recorded per seed:
+the certified name of the task algebra, the certificate's tolerance and its source, the
+task-group bootstrap's whole and transverse uncertainty against the true Grassmann and
+transverse errors (:func:`liesym.algebra.transverse_angle`) of the discovered task algebra to
+so(2), the probing mode chosen, the inference error (median, max), the hereditary worst and
+median task score and the hereditary relative regret (worst, median). Ground truth is used only
+for these scores.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import RESULTS, machine_info, summary, write_json
+
+from liesym._core.exceptions import NotCertifiedError
+from liesym.algebra import principal_angles, transverse_angle
+from liesym.discovery import DiscoveryWarning
+from liesym.envs import circle_tasks
+from liesym.pipeline import run_pipeline
+
+
+def run_case(sigma: float, seed: int, n_test: int, n_steps: int, seeds) -> dict:
+    family = circle_tasks(reward_noise=sigma)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiscoveryWarning)
+        try:
+            run = run_pipeline(family, n_test=n_test, n_steps=n_steps, seeds=seeds, rng=seed)
+        except NotCertifiedError as err:
+            return {"seed": seed, "certified": None, "error": str(err)}
+    group = run.structure.task_group
+    report = run.structure.task_report
+    truth = family.task_algebra
+    scores = run.scores["hereditary"]
+    regret = run.relative_regret["hereditary"] if run.relative_regret else None
+    return {
+        "seed": seed,
+        "certified": report.name,
+        "compact": report.compact,
+        "tol": float(report.tol),
+        "tol_source": report.tol_source,
+        "uncertainty": float(group.uncertainty_.angle),
+        "transverse_uncertainty": float(group.uncertainty_.transverse),
+        "true_error": float(principal_angles(group.algebra_, truth).max()),
+        "true_transverse_error": float(transverse_angle(group.algebra_, truth)),
+        "probing": run.settings["probing"],
+        "reward_noise_estimate": run.settings["reward_noise_estimate"],
+        "inference_error_median": float(np.median(run.inference_errors)),
+        "inference_error_max": float(np.max(run.inference_errors)),
+        "worst_task_score": float(np.min(scores)),
+        "median_task_score": float(np.median(scores)),
+        "worst_relative_regret": None if regret is None else float(np.max(regret)),
+        "median_relative_regret": None if regret is None else float(np.median(regret)),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    quick = "1 seed, sigma_r = 0.05, 1,000 transitions, 4 test tasks, 1 evaluation seed, for CI"
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument("--sigmas", type=float, nargs="+", default=[0.05, 0.1])
+    parser.add_argument("--merge", nargs="+", default=None, help="JSONs of runs to combine")
+    parser.add_argument("--out", default=None, help="JSON path (default: results/, quick/)")
+    args = parser.parse_args()
+    if args.merge:  # runs of single noise levels (e.g. in parallel processes) into one JSON
+        parts = [json.loads(Path(m).read_text()) for m in args.merge]
+        merged = dict(parts[0], cells={k: v for p in parts for k, v in p["cells"].items()})
+        write_json(merged, args.out or RESULTS / "noisy_pipeline.json")
+        return
+    if args.out is None:
+        args.out = RESULTS / ("quick" if args.quick else "") / "noisy_pipeline.json"
+    seeds = list(range(1 if args.quick else args.seeds))
+    sigmas = (0.05,) if args.quick else tuple(args.sigmas)
+    n_test, n_steps, eval_seeds = (4, 1000, 1) if args.quick else (36, 2000, 3)
+    info = machine_info()
+    info["load_average_at_start"] = os.getloadavg()
+    print("machine:", info)
+    cells = {}
+    for sigma in sigmas:
+        rows = [run_case(sigma, seed, n_test, n_steps, eval_seeds) for seed in seeds]
+        for r in rows:
+            print(f"sigma_r={sigma} {r}", flush=True)
+        ok = [r for r in rows if r["certified"] == "so(2)"]
+        cells[str(sigma)] = {
+            "sigma": sigma,
+            "rows": rows,
+            "certified": len(ok),
+            "worst_task_score": summary([r["worst_task_score"] for r in ok]) if ok else None,
+        }
+    payload = {
+        "machine": info,
+        "seeds": seeds,
+        "n_test": n_test,
+        "n_steps": n_steps,
+        "cells": cells,
+    }
+    payload["machine"]["load_average_at_end"] = os.getloadavg()
+    write_json(payload, args.out)
+
+
+if __name__ == "__main__":
+    main()
