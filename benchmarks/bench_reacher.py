@@ -40,6 +40,15 @@ quick run) under a key of everything that determines them: trainer settings, fea
 seeds, chunks, targets, library versions and a fingerprint of the training code (the
 parameters of a tiny deterministic CEM run on Reacher). A run whose key matches reuses them
 (stated in the JSON); ``--retrain-oracles`` forces training.
+
+``--discovered [--discovery-transitions 1000000] [--cache DIR]`` runs the same pipeline on
+the representation *discovered* from each seed's random-policy transitions of unmodified
+Reacher-v5 with its own random targets (the data of ``bench_equivariance.py``, cached in the
+same files), beside the declared one, and writes ``reacher_discovered.json`` only (the
+declared run's JSON is left alone). A seed whose discovery
+:func:`~liesym.pipeline.discover_representation` does not certify compact is reported and
+not run: the pipeline's bounded test-time search needs a compact group, and an uncertified
+estimate is never used.
 """
 
 import argparse
@@ -234,13 +243,15 @@ def oracles(mode: str, targets: list, n_jobs: int, path: Path, retrain: bool = F
     return params, False, seconds
 
 
-def run_cell(mode: str, n_test: int, seed: int, oracle_params) -> dict:
+def run_cell(mode: str, n_test: int, seed: int, oracle_params, representation=None) -> dict:
     from threadpoolctl import threadpool_limits
 
     from liesym.pipeline import run_pipeline
     from liesym.policies import LinearPolicy
 
     fam = family(n_test)
+    if representation is not None:  # --discovered: the certified discovered representation
+        fam.representation = representation
     low, high = fam.action_bounds
     oracle = [
         LinearPolicy.from_params(p, 10, action_dim=2, low=low, high=high, features=features())
@@ -292,12 +303,32 @@ def main() -> None:
     parser.add_argument(
         "--oracles-only", action="store_true", help="train (or check) the cached oracles and stop"
     )
+    parser.add_argument(
+        "--discovered",
+        action="store_true",
+        help="also run the pipeline on the representation discovered from Reacher's own "
+        "random-target transitions (when certified) and write reacher_discovered.json",
+    )
+    parser.add_argument(
+        "--discovery-transitions",
+        type=int,
+        default=1_000_000,
+        help="random-policy transitions per seed for --discovered",
+    )
+    parser.add_argument(
+        "--cache",
+        default=None,
+        help="folder for the --discovered transitions (as bench_equivariance)",
+    )
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
     seeds = list(range(1 if args.quick else args.seeds))
     out = Path(args.out) if args.out else RESULTS / ("quick" if args.quick else "")
     info = machine_info()
     print("machine:", info)
+    if args.discovered:
+        run_discovered(args, mode, seeds, out, info)
+        return
     n_test = 4 if args.quick else (args.n_test or 36)
     targets = list(family(n_test).test_tasks)
     # The cache stays with the committed results whatever --out says (a probe reuses it).
@@ -375,6 +406,106 @@ def main() -> None:
     print(f"inference error (rad): median {np.median(err):.1e}, max {np.max(err):.1e}")
     print("beats beyond 45 deg:", beats)
     print("wrote", out / "reacher.json")
+
+
+def discover(seed: int, n_transitions: int, cache: str | None) -> tuple:
+    """Reacher's representation from its own random-target transitions, and the record.
+
+    The transitions of bench_equivariance (unmodified Reacher-v5, its own random targets,
+    box-uniform torques, rewards given: the target sits in the observation, so the reward
+    ties its rotation to the arm's); the representation is returned only when
+    :func:`~liesym.pipeline.discover_representation` certifies it compact, else None.
+    """
+    from bench_equivariance import cached_reacher, reacher_truth
+
+    from liesym.algebra import LieAlgebra, grassmann_distance, transverse_angle
+    from liesym.pipeline import discover_representation
+
+    data = cached_reacher(n_transitions, seed, cache)
+    t0 = time.perf_counter()
+    try:
+        rep, est, report = discover_representation(
+            family(4), transitions=data, rewards=True, rng=seed
+        )
+    except RuntimeError as err:  # no symmetry found
+        return None, {"seed": seed, "n_transitions": n_transitions, "dim": 0, "error": str(err)}
+    record = {
+        "seed": seed,
+        "n_transitions": n_transitions,
+        "dim": int(est.dim_),
+        "uncertainty": float(est.uncertainty_.angle),
+        "certificate": {"name": report.name, "compact": report.compact, "tol": float(report.tol)},
+        "seconds": time.perf_counter() - t0,
+    }
+    if est.dim_ == 1:
+        truth = reacher_truth()
+        record["grassmann"] = float(grassmann_distance(est.algebra_, truth))
+        record["transverse"] = float(transverse_angle(est.algebra_, LieAlgebra(truth)))
+        # Rotation frequencies (|imaginary parts| of the eigenvalue pairs), largest = 1: the
+        # truth's are 0 (x2) and 1 (x3); unequal ones are an error no conjugation explains.
+        freq = np.sort(np.abs(np.linalg.eigvals(est.algebra_.basis[0]).imag))[::2]
+        record["frequencies"] = (freq / freq[-1]).tolist()
+    return (rep if report.compact is True else None), record
+
+
+def run_discovered(args, mode: str, seeds: list, out: Path, info: dict) -> None:
+    """--discovered: the pipeline on the certified discovered representation and the declared.
+
+    Both runs use the same seeds, trainer, oracles and evaluation; only the representation
+    differs. Seeds whose discovery is not certified compact are not run (the pipeline needs a
+    compact certificate) and are reported as such.
+    """
+    n_tr = 2000 if args.quick else args.discovery_transitions
+    found = [discover(s, n_tr, None if args.quick else args.cache) for s in seeds]
+    for _, rec in found:
+        print("discovery:", {k: v for k, v in rec.items() if k != "seconds"})
+    runs = [(s, rep) for s, (rep, _) in zip(seeds, found, strict=True) if rep is not None]
+    comparison = []
+    if runs:
+        n_test = 4 if args.quick else (args.n_test or 36)
+        targets = list(family(n_test).test_tasks)
+        cache = RESULTS / ("quick" if args.quick else "") / "reacher_oracles.npz"
+        oracle_params = oracles(mode, targets, args.n_jobs, cache)[0]
+        jobs = [(s, None) for s, _ in runs] + runs
+        cells = Parallel(n_jobs=args.n_jobs)(
+            delayed(run_cell)(mode, n_test, s, oracle_params, representation=rep) for s, rep in jobs
+        )
+        half = len(runs)
+        for (s, _), dec, dis in zip(runs, cells[:half], cells[half:], strict=True):
+            a = np.array(dec["score"]["hereditary"])
+            b = np.array(dis["score"]["hereditary"])
+            comparison.append(
+                {
+                    "seed": s,
+                    "mean_score": {"declared": float(a.mean()), "discovered": float(b.mean())},
+                    "min_task_score": {"declared": float(a.min()), "discovered": float(b.min())},
+                    "max_abs_score_difference_per_target": float(np.max(np.abs(a - b))),
+                    "declared": dec,
+                    "discovered": dis,
+                }
+            )
+            print(
+                f"seed {s}: hereditary mean score declared {a.mean():.3f} / discovered "
+                f"{b.mean():.3f}; worst task {a.min():.3f} / {b.min():.3f}; largest "
+                f"per-target difference {np.max(np.abs(a - b)):.3f}"
+            )
+    payload = {
+        "machine": info,
+        "mode": mode,
+        "settings": {
+            "discovery": "discover_representation(reacher_tasks(), transitions=<unmodified "
+            "Reacher-v5, its own random targets, box-uniform torques>, rewards=True)",
+            "n_transitions": n_tr,
+            "compared": "hereditary scores (mean over the test targets, worst target, largest "
+            "per-target difference), declared vs discovered representation, same seed",
+        },
+        "discoveries": [rec for _, rec in found],
+        "certified_compact": len(runs),
+        "n_seeds": len(seeds),
+        "comparison": comparison,
+    }
+    write_json(payload, out / "reacher_discovered.json")
+    print(f"certified {len(runs)}/{len(seeds)}; wrote", out / "reacher_discovered.json")
 
 
 def figure(payload: dict, out: Path) -> None:

@@ -823,14 +823,21 @@ def _period_coords(representation, rng, shape) -> np.ndarray:
     return (u - 0.5) * periods
 
 
-def discover_representation(family, *, n_steps: int = 5000, rng=None, rewards: bool = False):
-    """A family's representation discovered from random-policy transitions of its training tasks.
+def discover_representation(
+    family, *, n_steps: int = 5000, rng=None, rewards: bool = False, transitions=None
+):
+    """A family's representation discovered from random-policy transitions.
 
     Runs :class:`~liesym.discovery.EquivarianceDiscovery` on the transitions of every training
     task (dynamics only by default: tasks carried in the reward would break the symmetry the
-    family shares), certifies the state algebra at the discovery's own uncertainty
-    (:func:`verify_discovered`) and pairs the action generators with the certified (snapped)
-    state basis.
+    family shares), or on given ``transitions``, certifies the state algebra at the
+    discovery's own uncertainty (:func:`verify_discovered`) and pairs the action generators
+    with the certified (snapped) state basis.
+
+    A goal-conditioned env whose training tasks fix the goal (Reacher's target in the
+    observation) cannot show how the goal channels transform: with the goal constant in the
+    data, every linear map of it is a symmetry. Pass the env's own transitions instead (its own
+    random goals, ``rewards=True``): there the goal varies and the reward ties it to the rest.
 
     Parameters
     ----------
@@ -840,12 +847,18 @@ def discover_representation(family, *, n_steps: int = 5000, rng=None, rewards: b
     rng : None, int or Generator
     rewards : bool, optional, default: False
         Also require the rewards to be invariant (tasks carried in the state).
+    transitions : Transitions or tuple, optional
+        Transitions to discover from instead of collecting ``n_steps`` per training task: a
+        record with ``states``, ``actions``, ``next_states`` (and ``rewards``), or a tuple
+        ``(states, actions, next_states[, rewards])``; observations and actions must have the
+        family's dimensions.
 
     Returns
     -------
     representation : Representation
         The certified state basis with the discovered action generators paired to it (or the
-        discovered basis when the certificate has no exact basis).
+        discovered basis when the certificate has no exact basis: check ``report.compact``
+        before using it as a group).
     estimator : EquivarianceDiscovery
     report : VerificationReport
 
@@ -891,10 +904,17 @@ def discover_representation(family, *, n_steps: int = 5000, rng=None, rewards: b
     from liesym.discovery import EquivarianceDiscovery
 
     rng = as_rng(rng)
-    data = collect_transitions(family, list(family.train_tasks), n_steps, rng=rng)
-    est = EquivarianceDiscovery(rng=rng).fit(
-        data.states, data.actions, data.next_states, data.rewards if rewards else None
-    )
+    if transitions is None:
+        data = collect_transitions(family, list(family.train_tasks), n_steps, rng=rng)
+        s, a, s2, r = data.states, data.actions, data.next_states, data.rewards
+    else:
+        s, a, s2, r = _transition_tuple(transitions, family)
+        if rewards and r is None:
+            raise ValueError(
+                "transitions: rewards=True needs the rewards (a record with rewards, or a "
+                "tuple (states, actions, next_states, rewards))"
+            )
+    est = EquivarianceDiscovery(rng=rng).fit(s, a, s2, r if rewards else None)
     if est.representation_ is None:
         raise RuntimeError(
             "family: no symmetry of the transitions found (declare the representation, or "
@@ -912,6 +932,38 @@ def discover_representation(family, *, n_steps: int = 5000, rng=None, rewards: b
     )[0]
     action = np.tensordot(change.T, found.action, axes=1)
     return Representation(exact, action), est, report
+
+
+def _transition_tuple(transitions, family):
+    """``(states, actions, next_states, rewards or None)`` of a record or a tuple, checked."""
+    if isinstance(transitions, tuple | list):
+        if len(transitions) not in (3, 4):
+            raise ValueError(
+                "transitions: expected (states, actions, next_states[, rewards]), got a "
+                f"sequence of {len(transitions)}"
+            )
+        s, a, s2, *r = transitions
+        r = r[0] if r else None
+    elif all(hasattr(transitions, k) for k in ("states", "actions", "next_states")):
+        s, a, s2 = transitions.states, transitions.actions, transitions.next_states
+        r = getattr(transitions, "rewards", None)
+    else:
+        raise TypeError(
+            "transitions: expected a Transitions record or a tuple (states, actions, "
+            f"next_states[, rewards]), got {type(transitions).__name__}"
+        )
+    s, a, s2 = (np.asarray(x, dtype=float) for x in (s, a, s2))
+    if s.ndim != 2 or s.shape[1] != family.observation_dim:
+        raise ValueError(
+            f"transitions: expected states of shape (N, {family.observation_dim}) like the "
+            f"family's observations, got {s.shape}"
+        )
+    if a.ndim != 2 or a.shape[1] != family.action_dim:
+        raise ValueError(
+            f"transitions: expected actions of shape (N, {family.action_dim}) like the "
+            f"family's, got {a.shape}"
+        )
+    return s, a, s2, r
 
 
 def _certify(representation):
@@ -970,7 +1022,18 @@ def _generic_run(
     timings = {}
     if rep is None:  # discovered from the training tasks' transitions (dynamics only)
         t0 = time.perf_counter()
-        rep = discover_representation(family, n_steps=n_steps, rng=rng)[0]
+        rep, _, found = discover_representation(family, n_steps=n_steps, rng=rng)
+        if found.compact is not True:
+            from liesym._core import NotCertifiedError
+
+            # Never fall back to the float estimate: verify() at its default tolerance would
+            # judge the estimate, not the algebra the data determine.
+            raise NotCertifiedError(
+                "representation: the discovered state algebra is not certified compact at the "
+                f"discovery's own uncertainty ({found.name}, compact={found.compact}, "
+                f"tol {found.tol:.2g}); declare it, or discover it from more transitions "
+                "(discover_representation(..., transitions=...))"
+            )
         timings["discover"] = time.perf_counter() - t0
     if rep.state_dim != family.observation_dim:
         raise ValueError(
