@@ -982,8 +982,10 @@ def _certify(representation):
     report = verify(LieAlgebra(state.basis))
     if report.compact is not True or report.invariant_form is None:
         raise NotCertifiedError(
-            f"representation: the state algebra is not certified compact ({report.name}, "
-            f"compact={report.compact}); bounded test-time search needs a compact group"
+            f"representation: the state algebra is not certified compact (name {report.name}, "
+            f"compact={report.compact} at tol {report.tol:g}: {report.compactness.reason}); "
+            "bounded test-time search needs a compact group, so declare its generators exactly "
+            "(entries known to rounding level)"
         )
     metric = np.array(report.invariant_form.tolist(), dtype=float)
     return report, CompactLieGroup.from_algebra(state, metric)

@@ -192,3 +192,18 @@ def test_equivariance_defect_takes_representation_pairs(rng):
     s = rng.normal(size=(30, 4))
     assert equivariance_defect(HereditaryPolicy(pi0, pair), pair, s, reference=pi0).max() < 1e-12
     assert equivariance_defect(pi0, pair, s).max() > 1e-3  # pi0 itself is not equivariant
+
+
+def test_a_declared_non_compact_representation_is_refused_with_the_reason():
+    from liesym._core import NotCertifiedError
+
+    fam = double_integrator()
+    spiral = np.kron(np.eye(2), J + 0.25 * np.eye(2))  # rotation with growth: not compact
+    fam = GymnasiumFamily(
+        fam.make_env,
+        fam.train_tasks,
+        fam.test_tasks,
+        representation=Representation([spiral], [J + 0.25 * np.eye(2)]),
+    )
+    with pytest.raises(NotCertifiedError, match=r"not certified compact .*compact=False at tol"):
+        run_pipeline(fam, seeds=1, n_episodes=1)
