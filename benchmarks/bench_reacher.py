@@ -32,8 +32,9 @@ of its turning field where the arm stalls before it picks a direction (measured:
 steps, relative regret 0.9-1.5 at one or two targets per seed with the products alone). The
 oracle of the target at the saddle's angle never meets it (Reacher's own reset starts within
 0.1 rad of q = 0). Every policy therefore also sees the fingertip's signed angle from the
-target direction, wrapped to (-pi, pi] (:class:`AngleFeatures`): discontinuous where the
-arm points away from the target, so the turning direction jumps there instead of stalling.
+target direction, wrapped to (-pi, pi] (:class:`liesym.policies.AngleFeatures`):
+discontinuous where the arm points away from the target, so the turning direction jumps
+there instead of stalling.
 
 The oracles' parameters are cached in ``results/reacher_oracles.npz`` (``quick/`` for the
 quick run) under a key of everything that determines them: trainer settings, features,
@@ -96,35 +97,6 @@ FEATURES = (
 )
 
 
-def _angle_features():
-    from liesym.policies import ProductFeatures
-
-    class AngleFeatures(ProductFeatures):
-        """:class:`~liesym.policies.ProductFeatures` plus the fingertip's wrapped angle.
-
-        The signed angle from the target direction to the fingertip (atan2 of their cross
-        and dot products, in (-pi, pi]) and that angle times 10 |tip - target|. Invariant
-        under rotations of the scene, so the hereditary policy sees in the base frame what
-        every other policy sees in its own.
-        """
-
-        @property
-        def dim(self) -> int:
-            return super().dim + 2
-
-        def __call__(self, states) -> np.ndarray:
-            s = np.asarray(states, dtype=np.float64)
-            error, target = s[..., 8:10], s[..., 4:6]
-            tip = error + target
-            cross = tip[..., 1] * target[..., 0] - tip[..., 0] * target[..., 1]
-            angle = np.arctan2(cross, np.sum(tip * target, axis=-1))
-            dist = np.linalg.norm(error, axis=-1)
-            extra = np.stack([angle, 10.0 * angle * dist], axis=-1)
-            return np.concatenate([super().__call__(s), extra], axis=-1)
-
-    return AngleFeatures
-
-
 def features():
     """Scaled observation, the arm's cos/sin times the fingertip error, the wrapped angle.
 
@@ -134,9 +106,13 @@ def features():
     at 0, 90, 140 and 180 degrees: the seed-to-seed spread of one CEM search dominates. The
     wrapped angle removes the stall of continuous feedback (see the module docstring).
     """
+    from liesym.policies import AngleFeatures
+
     arm, error = (0, 1, 2, 3), (8, 9)
     products = [(i, j) for i in arm for j in error]
-    return _angle_features()(10, products, scale=np.array(SCALE))
+    return AngleFeatures(
+        10, products, scale=np.array(SCALE), reference=(4, 5), offset=(8, 9), distance_gain=10.0
+    )
 
 
 def trainer(mode: str, rng: int):
