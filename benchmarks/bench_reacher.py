@@ -40,7 +40,11 @@ The oracles' parameters are cached in ``results/reacher_oracles.npz`` (``quick/`
 quick run) under a key of everything that determines them: trainer settings, features,
 seeds, chunks, targets, library versions and a fingerprint of the training code (the
 parameters of a tiny deterministic CEM run on Reacher). A run whose key matches reuses them
-(stated in the JSON); ``--retrain-oracles`` forces training.
+(stated in the JSON); ``--retrain-oracles`` forces training. ``--n-restarts`` and
+``--n-iterations`` override the CEM settings of every policy alike (the oracles are then
+trained for them, cached in ``--out``); ``--probe EVERY`` measures a change cheaply: only the
+base policy of each seed against oracles at every EVERY-th target, with the true rotations
+(``reacher_probe.json``; no README table).
 """
 
 import argparse
@@ -115,15 +119,21 @@ def features():
     )
 
 
-def trainer(mode: str, rng: int):
+def trainer_settings(mode: str, overrides: dict | None = None) -> dict:
+    """CEM settings of every policy of a run: ``TRAINER[mode]`` with command-line overrides."""
+    return {**TRAINER[mode], **(overrides or {})}
+
+
+def trainer(mode: str, rng: int, overrides: dict | None = None):
     from liesym.policies import CEMTrainer
 
-    return CEMTrainer(**TRAINER[mode], n_eval_episodes=N_EVAL[mode], rng=rng)
+    settings = trainer_settings(mode, overrides)
+    return CEMTrainer(**settings, n_eval_episodes=N_EVAL[mode], rng=rng)
 
 
-def budget(mode: str) -> int:
+def budget(mode: str, overrides: dict | None = None) -> int:
     """Env steps of one trained policy (upper bound; Reacher episodes always last 50 steps)."""
-    t = TRAINER[mode]
+    t = trainer_settings(mode, overrides)
     members = t["population"] * t["n_restarts"]
     search = t["n_iterations"] * members * t["n_episodes"] * HORIZON
     return search + t["n_restarts"] * N_EVAL[mode] * HORIZON
@@ -135,12 +145,12 @@ def family(n_test: int):
     return reacher_tasks(n_test=n_test)
 
 
-def train_oracles(mode: str, n_test: int, targets: list, seed: int) -> list:
+def train_oracles(mode: str, n_test: int, targets: list, seed: int, overrides=None) -> list:
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
         fam = family(n_test)
-        return trainer(mode, seed).fit(fam, targets, features=features()).params_
+        return trainer(mode, seed, overrides).fit(fam, targets, features=features()).params_
 
 
 def code_fingerprint() -> str:
@@ -162,14 +172,14 @@ def code_fingerprint() -> str:
     return hashlib.sha256(np.round(params, 10).tobytes()).hexdigest()[:16]
 
 
-def oracle_key(mode: str, targets: list) -> dict:
+def oracle_key(mode: str, targets: list, overrides: dict | None = None) -> dict:
     """Everything the per-target oracles' parameters depend on (the cache key)."""
     import gymnasium
     import mujoco
 
     return {
         "mode": mode,
-        "trainer": TRAINER[mode],
+        "trainer": trainer_settings(mode, overrides),
         "n_eval_episodes": N_EVAL[mode],
         "features": FEATURES,
         "feature_products": [list(p) for p in features().products],
@@ -186,12 +196,12 @@ def oracle_key(mode: str, targets: list) -> dict:
     }
 
 
-def oracles(mode: str, targets: list, n_jobs: int, path: Path, retrain: bool = False):
+def oracles(mode: str, targets: list, n_jobs: int, path: Path, retrain=False, overrides=None):
     """Per-target oracle parameters, reused from ``path`` when its key matches; and whether.
 
     Returns ``(params, reused, seconds)``; trained params are written to ``path``.
     """
-    key = json.dumps(oracle_key(mode, targets), sort_keys=True)
+    key = json.dumps(oracle_key(mode, targets, overrides), sort_keys=True)
     if path.exists() and not retrain:
         with np.load(path) as cached:
             if str(cached["key"]) == key:
@@ -200,7 +210,9 @@ def oracles(mode: str, targets: list, n_jobs: int, path: Path, retrain: bool = F
     n_test = len(targets)
     chunks = np.array_split(np.arange(n_test), min(ORACLE_CHUNKS, n_test))
     parts = Parallel(n_jobs=n_jobs)(
-        delayed(train_oracles)(mode, n_test, [targets[i] for i in c], ORACLE_SEED + int(c[0]))
+        delayed(train_oracles)(
+            mode, n_test, [targets[i] for i in c], ORACLE_SEED + int(c[0]), overrides
+        )
         for c in chunks
     )
     params = np.concatenate(parts)
@@ -210,7 +222,7 @@ def oracles(mode: str, targets: list, n_jobs: int, path: Path, retrain: bool = F
     return params, False, seconds
 
 
-def run_cell(mode: str, n_test: int, seed: int, oracle_params) -> dict:
+def run_cell(mode: str, n_test: int, seed: int, oracle_params, overrides=None) -> dict:
     from threadpoolctl import threadpool_limits
 
     from liesym.pipeline import run_pipeline
@@ -230,7 +242,7 @@ def run_cell(mode: str, n_test: int, seed: int, oracle_params) -> dict:
             seeds=2 if mode == "quick" else 3,
             n_episodes=4 if mode == "quick" else 16,
             rng=seed,
-            trainer=trainer(mode, seed),
+            trainer=trainer(mode, seed, overrides),
             features=features(),
             oracle=oracle,
             start_law="both",
@@ -255,6 +267,94 @@ def run_cell(mode: str, n_test: int, seed: int, oracle_params) -> dict:
     }
 
 
+def probe_policy(mode: str, seed: int, target, overrides=None):
+    """Parameters of one policy of the probe: the base (``target`` None) or one oracle.
+
+    The base policy is trained exactly as :func:`liesym.pipeline.run_pipeline` trains it:
+    on the base target, the start states moved by the pipeline's stratified rotations.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from liesym.pipeline import _period_coords
+
+    with threadpool_limits(1):
+        fam = family(36)
+        rep = fam.representation
+        cem = trainer(mode, seed, overrides)
+        if target is not None:
+            return cem.fit(fam, [target], features=features()).params_[0]
+
+        def moves(r, shape):
+            return rep.elements(_period_coords(rep, r, shape))[0]
+
+        return cem.fit(fam, [fam.base_task], start_moves=moves, features=features()).params_[0]
+
+
+def probe(mode: str, seeds: list, every: int, n_jobs: int, overrides, out: Path) -> None:
+    """Cheap look at a change of the training: base policies against oracles at a few targets.
+
+    Trains the base policy of each pipeline seed (symmetrised start law) and the oracles at
+    every ``every``-th of the 36 targets (each alone, seed 1000 + the target's index: not the
+    full run's cached oracles), then evaluates the hereditary policy with the
+    *true* rotations (the inference error is ~1e-29 rad) under Reacher's own reset, 3 seeds x
+    16 episodes as in the full run. Writes ``reacher_probe.json`` (not a README table).
+    """
+    from liesym.policies import LinearPolicy
+    from liesym.transfer import HereditaryPolicy, compare_policies
+
+    fam = family(36)
+    idx = list(range(0, 36, every))
+    tasks = [fam.test_tasks[i] for i in idx]
+    jobs = [(s, None) for s in seeds] + [
+        (ORACLE_SEED + i, t) for i, t in zip(idx, tasks, strict=True)
+    ]
+    t0 = time.perf_counter()
+    params = Parallel(n_jobs=n_jobs)(delayed(probe_policy)(mode, s, t, overrides) for s, t in jobs)
+    seconds = time.perf_counter() - t0
+    low, high = fam.action_bounds
+
+    def policy(p):
+        return LinearPolicy.from_params(
+            p, 10, action_dim=2, low=low, high=high, features=features()
+        )
+
+    rep = fam.representation
+    methods = {
+        f"seed {s}": [
+            HereditaryPolicy(policy(p), rep.elements(np.ravel(fam.ground_truth(t)))) for t in tasks
+        ]
+        for s, p in zip(seeds, params[: len(seeds)], strict=True)
+    }
+    oracle = [policy(p) for p in params[len(seeds) :]]
+    curve = compare_policies(fam, methods, oracle, tasks=tasks, n_episodes=16, seeds=3)
+    returns = {m: curve.returns[i].mean(axis=0) for i, m in enumerate(curve.methods)}
+    rows = {}
+    for m in methods:
+        rel = (returns["oracle"] - returns[m]) / np.abs(returns["oracle"])
+        rows[m] = {
+            "mean_return": float(returns[m].mean()),
+            "median_relative_regret": float(np.median(rel)),
+            "max_relative_regret": float(rel.max()),
+            "returns": returns[m].tolist(),
+        }
+        print(
+            f"{m}: mean return {returns[m].mean():.2f}, relative regret median "
+            f"{np.median(rel):.3f} / worst {rel.max():.3f}"
+        )
+    print("oracle returns:", np.round(returns["oracle"], 2))
+    payload = {
+        "machine": machine_info(),
+        "trainer": trainer_settings(mode, overrides),
+        "env_steps_per_policy": budget(mode, overrides),
+        "angles_deg": [10.0 * i for i in idx],
+        "oracle_returns": returns["oracle"].tolist(),
+        "hereditary_true_elements": rows,
+        "training_seconds": seconds,
+    }
+    write_json(payload, out / "reacher_probe.json")
+    print("wrote", out / "reacher_probe.json")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -268,24 +368,44 @@ def main() -> None:
     parser.add_argument(
         "--oracles-only", action="store_true", help="train (or check) the cached oracles and stop"
     )
+    parser.add_argument("--n-restarts", type=int, default=None, help="override the CEM setting")
+    parser.add_argument("--n-iterations", type=int, default=None, help="override the CEM setting")
+    parser.add_argument(
+        "--probe",
+        type=int,
+        default=None,
+        metavar="EVERY",
+        help="only base policies vs oracles at every EVERY-th target (true elements)",
+    )
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
+    overrides = {
+        k: v
+        for k, v in (("n_restarts", args.n_restarts), ("n_iterations", args.n_iterations))
+        if v is not None
+    }
     seeds = list(range(1 if args.quick else args.seeds))
     out = Path(args.out) if args.out else RESULTS / ("quick" if args.quick else "")
     info = machine_info()
     print("machine:", info)
+    if args.probe:
+        return probe(mode, seeds, args.probe, args.n_jobs, overrides, out)
     n_test = 4 if args.quick else (args.n_test or 36)
     targets = list(family(n_test).test_tasks)
-    # The cache stays with the committed results whatever --out says (a probe reuses it).
-    cache = RESULTS / ("quick" if args.quick else "") / "reacher_oracles.npz"
+    # The cache of the committed settings stays with the committed results whatever --out
+    # says (a probe reuses it); other targets or trainer settings keep theirs in --out.
+    committed = not overrides and args.n_test is None
+    cache = (RESULTS / ("quick" if args.quick else "") if committed else out) / (
+        "reacher_oracles.npz"
+    )
     oracle_params, reused, oracle_time = oracles(
-        mode, targets, args.n_jobs, cache, retrain=args.retrain_oracles
+        mode, targets, args.n_jobs, cache, retrain=args.retrain_oracles, overrides=overrides
     )
     print(f"oracles: {'reused from' if reused else 'trained and saved to'} {cache}")
     if args.oracles_only:
         return
     cells = Parallel(n_jobs=args.n_jobs)(
-        delayed(run_cell)(mode, n_test, seed, oracle_params) for seed in seeds
+        delayed(run_cell)(mode, n_test, seed, oracle_params, overrides) for seed in seeds
     )
     methods = list(cells[0]["returns"])
     angles = np.array(cells[0]["angles_deg"])
@@ -328,9 +448,9 @@ def main() -> None:
         "settings": {
             "family": f"reacher_tasks(radius=0.15, n_test={len(targets)}, train_angles=(0, pi/8))",
             "policy": f"clip(K phi(obs) + b), phi: {FEATURES}",
-            "trainer": TRAINER[mode],
+            "trainer": trainer_settings(mode, overrides),
             "n_eval_episodes": N_EVAL[mode],
-            "env_steps_per_policy": budget(mode),
+            "env_steps_per_policy": budget(mode, overrides),
             "oracle": f"one per target, trained once in {ORACLE_CHUNKS} chunks of targets "
             f"(seed {ORACLE_SEED} + index of the chunk's first target) and shared by every "
             "pipeline seed; same policy class and budget as every other policy",
