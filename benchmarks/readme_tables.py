@@ -441,7 +441,7 @@ def reacher_table(d: dict) -> list[str]:
             f"every start angle is slower than the per-target oracles in some seeds{spread}. "
             "The stall of continuous feedback at the saddle of its turning field on the circle "
             "of start angles, which the oracles (started near q = 0) never meet, is removed by "
-            "the fingertip's wrapped angle among the features (see bench_reacher.py)."
+            "the fingertip's wrapped angle among the features (`liesym.policies.AngleFeatures`)."
         )
     return lines
 
