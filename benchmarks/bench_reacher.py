@@ -97,7 +97,8 @@ SCALE = (1, 1, 1, 1, 1, 1, 0.1, 0.1, 10, 10)
 #: phi(obs) of every policy ``clip(K phi(obs) + b)`` (recorded in the JSON).
 FEATURES = (
     "obs (velocities x 0.1, tip - target x 10), cos/sin(q0, q1) x (tip - target), "
-    "wrapped angle of the fingertip from the target direction, and that angle x 10 |tip - target|"
+    "wrapped angle of the fingertip from the target direction, that angle x 10 |tip - target|, "
+    "and sign(angle) sqrt|angle|"
 )
 
 
@@ -115,7 +116,13 @@ def features():
     arm, error = (0, 1, 2, 3), (8, 9)
     products = [(i, j) for i in arm for j in error]
     return AngleFeatures(
-        10, products, scale=np.array(SCALE), reference=(4, 5), offset=(8, 9), distance_gain=10.0
+        10,
+        products,
+        scale=np.array(SCALE),
+        reference=(4, 5),
+        offset=(8, 9),
+        distance_gain=10.0,
+        root=True,
     )
 
 

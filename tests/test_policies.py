@@ -196,7 +196,7 @@ def test_linear_policy_on_product_features_is_linear_in_its_parameters(rng):
 @given(st.integers(0, 2**31 - 1))
 def test_angle_features_are_invariant_under_rotations_of_reference_and_offset_alike(seed):
     rng = np.random.default_rng(seed)
-    phi = AngleFeatures(4, reference=(0, 1), offset=(2, 3), distance_gain=3.0)
+    phi = AngleFeatures(4, reference=(0, 1), offset=(2, 3), distance_gain=3.0, root=True)
     s = rng.normal(size=(5, 4))
     t = rng.uniform(-np.pi, np.pi)
     rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
@@ -210,11 +210,12 @@ def test_angle_features_give_the_signed_angle_of_the_point_wrapped_to_pi(angle, 
     # reference at angle 0 with length r, point (reference + offset) at `angle`, length p
     target = np.array([r, 0.0])
     point = p * np.array([np.cos(angle), np.sin(angle)])
-    phi = AngleFeatures(4, reference=(0, 1), offset=(2, 3), distance_gain=2.0)
+    phi = AngleFeatures(4, reference=(0, 1), offset=(2, 3), distance_gain=2.0, root=True)
     out = phi(np.concatenate([target, point - target]))
     np.testing.assert_allclose(out[4], angle, atol=1e-9)
     np.testing.assert_allclose(out[5], 2.0 * angle * np.linalg.norm(point - target), atol=1e-9)
-    assert phi.dim == 6 and out.shape == (6,)
+    np.testing.assert_allclose(out[6] * np.abs(out[6]), angle, atol=1e-9)
+    assert phi.dim == 7 and out.shape == (7,)
 
 
 @pytest.mark.parametrize(
@@ -225,6 +226,7 @@ def test_angle_features_give_the_signed_angle_of_the_point_wrapped_to_pi(angle, 
         ({"reference": (0, 1), "offset": (2, 2)}, ValueError, "offset"),
         ({"reference": 0, "offset": (2, 3)}, TypeError, "reference"),
         ({"reference": (0, 1), "offset": (2, 3), "distance_gain": -1.0}, ValueError, "gain"),
+        ({"reference": (0, 1), "offset": (2, 3), "root": "yes"}, TypeError, "root"),
     ],
 )
 def test_angle_features_reject_bad_indices_and_gains(kwargs, error, match):

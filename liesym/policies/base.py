@@ -165,13 +165,18 @@ class AngleFeatures(ProductFeatures):
     .. math:: \alpha = \operatorname{atan2}(r \times p,\ r \cdot p) \in (-\pi, \pi],
 
     and :math:`\alpha \cdot g\,|e|` (``g = distance_gain``), computed on the unscaled
-    observation. Both are invariant when one rotation of the plane acts on :math:`r` and
-    :math:`e` alike, so a policy on them sees every rotated copy of a task the same way. The
-    angle is discontinuous where the point is opposite the reference: a continuous state
+    observation; with ``root=True`` also :math:`\operatorname{sign}(\alpha)\sqrt{|\alpha|}`.
+    All are invariant when one rotation of the plane acts on :math:`r` and :math:`e` alike,
+    so a policy on them sees every rotated copy of a task the same way. The angle is
+    discontinuous where the point is opposite the reference: a continuous state
     feedback that drives the point to the reference from every direction cannot exist (the
     basin of a stable equilibrium is contractible, the circle of directions is not; such a
     law stalls at a saddle), while a policy linear in :math:`\alpha` turns the short way
     from everywhere. The product with :math:`|e|` lets the turning gain fade near the goal.
+    The root is the switching curve of a minimum-time turn under bounded torque (brake once
+    the angular speed exceeds :math:`\sqrt{2 a |\alpha|}`): with it, one linear law can
+    brake in time for turns of every size, which a gain on :math:`\alpha` alone fits to
+    one size only.
 
     Parameters
     ----------
@@ -182,6 +187,8 @@ class AngleFeatures(ProductFeatures):
     offset : pair of int
         Observation indices of the point's offset from the reference.
     distance_gain : float, optional, default: 1.0
+    root : bool, optional, default: False
+        Also append :math:`\operatorname{sign}(\alpha)\sqrt{|\alpha|}`.
 
     Examples
     --------
@@ -193,11 +200,14 @@ class AngleFeatures(ProductFeatures):
     array([[ 1.    ,  0.    , -1.    ,  1.    ,  1.5708,  2.2214]])
     >>> phi.dim
     6
+    >>> AngleFeatures(4, reference=(0, 1), offset=(2, 3), root=True)([[1.0, 0, -1, 1]])[:, -1]
+    array([1.25331414])
     """
 
     reference: tuple = None
     offset: tuple = None
     distance_gain: float = 1.0
+    root: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -207,11 +217,13 @@ class AngleFeatures(ProductFeatures):
         object.__setattr__(self, "offset", _index_pair(self.offset, self.n, "offset"))
         gain = as_positive(self.distance_gain, "distance_gain", allow_zero=True)
         object.__setattr__(self, "distance_gain", gain)
+        if not isinstance(self.root, bool | np.bool_):
+            raise TypeError(f"root: expected a bool, got {self.root!r}")
 
     @property
     def dim(self) -> int:
         """Number of features."""
-        return super().dim + 2
+        return super().dim + 2 + bool(self.root)
 
     def __call__(self, states) -> np.ndarray:
         """Features of observations ``[..., n]``, shape=[..., dim]."""
@@ -221,7 +233,10 @@ class AngleFeatures(ProductFeatures):
         cross = point[..., 1] * target[..., 0] - point[..., 0] * target[..., 1]
         angle = np.arctan2(cross, np.sum(point * target, axis=-1))
         dist = np.linalg.norm(error, axis=-1)
-        extra = np.stack([angle, self.distance_gain * angle * dist], axis=-1)
+        extra = [angle, self.distance_gain * angle * dist]
+        if self.root:
+            extra.append(np.sign(angle) * np.sqrt(np.abs(angle)))
+        extra = np.stack(extra, axis=-1)
         return np.concatenate([super().__call__(s), extra], axis=-1)
 
 
