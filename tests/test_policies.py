@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from liesym.data.transitions import collect_transitions
 from liesym.envs import NavigationDynamics, circle_tasks, ellipse_tasks, sphere_tasks
 from liesym.policies import (
+    AngleFeatures,
     CEMTrainer,
     GoalSeekingPolicy,
     LinearPolicy,
@@ -189,6 +190,56 @@ def test_linear_policy_on_product_features_is_linear_in_its_parameters(rng):
         return LinearPolicy.from_params(params, 3, action_dim=2, features=phi).act(s)
 
     np.testing.assert_allclose(act(p + 2 * q), act(p) + 2 * act(q))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_angle_features_are_invariant_under_rotations_of_reference_and_offset_alike(seed):
+    rng = np.random.default_rng(seed)
+    phi = AngleFeatures(4, reference=(0, 1), offset=(2, 3), distance_gain=3.0, root=True)
+    s = rng.normal(size=(5, 4))
+    t = rng.uniform(-np.pi, np.pi)
+    rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    moved = np.concatenate([s[:, :2] @ rot.T, s[:, 2:] @ rot.T], axis=1)
+    np.testing.assert_allclose(phi(moved)[:, 4:], phi(s)[:, 4:], rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-np.pi + 1e-3, np.pi), st.floats(0.1, 3.0), st.floats(0.1, 3.0))
+def test_angle_features_give_the_signed_angle_of_the_point_wrapped_to_pi(angle, r, p):
+    # reference at angle 0 with length r, point (reference + offset) at `angle`, length p
+    target = np.array([r, 0.0])
+    point = p * np.array([np.cos(angle), np.sin(angle)])
+    phi = AngleFeatures(4, reference=(0, 1), offset=(2, 3), distance_gain=2.0, root=True)
+    out = phi(np.concatenate([target, point - target]))
+    np.testing.assert_allclose(out[4], angle, atol=1e-9)
+    np.testing.assert_allclose(out[5], 2.0 * angle * np.linalg.norm(point - target), atol=1e-9)
+    np.testing.assert_allclose(out[6] * np.abs(out[6]), angle, atol=1e-9)
+    assert phi.dim == 7 and out.shape == (7,)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"offset": (2, 3)}, ValueError, "reference"),
+        ({"reference": (0, 4), "offset": (2, 3)}, ValueError, "reference"),
+        ({"reference": (0, 1), "offset": (2, 2)}, ValueError, "offset"),
+        ({"reference": 0, "offset": (2, 3)}, TypeError, "reference"),
+        ({"reference": (0, 1), "offset": (2, 3), "distance_gain": -1.0}, ValueError, "gain"),
+        ({"reference": (0, 1), "offset": (2, 3), "root": "yes"}, TypeError, "root"),
+    ],
+)
+def test_angle_features_reject_bad_indices_and_gains(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        AngleFeatures(4, **kwargs)
+
+
+def test_linear_policy_accepts_angle_features(rng):
+    phi = AngleFeatures(4, [(0, 2)], reference=(0, 1), offset=(2, 3))
+    params = rng.normal(size=2 * phi.dim + 2)
+    pi = LinearPolicy.from_params(params, 4, action_dim=2, low=-1.0, high=1.0, features=phi)
+    a = pi.act(rng.normal(size=(7, 4)))
+    assert a.shape == (7, 2) and np.all(np.abs(a) <= 1.0)
 
 
 @pytest.mark.parametrize(

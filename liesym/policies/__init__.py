@@ -9,6 +9,7 @@ rewards only with the cross-entropy method.
 """
 
 from liesym.policies.base import (
+    AngleFeatures,
     BoxRandomPolicy,
     GoalSeekingPolicy,
     LinearPolicy,
@@ -22,6 +23,7 @@ from liesym.policies.episodes import PopulationEpisodes, evaluate_policies, run_
 from liesym.policies.rollout import RolloutNoise, Rollouts, rollout, rollout_noise, simulate
 
 __all__ = [
+    "AngleFeatures",
     "BoxRandomPolicy",
     "CEMResult",
     "CEMTrainer",

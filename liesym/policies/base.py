@@ -144,6 +144,102 @@ class ProductFeatures:
         return np.concatenate([s, np.prod(padded[..., idx], axis=-1)], axis=-1)
 
 
+def _index_pair(value, n: int, name: str) -> tuple[int, int]:
+    try:
+        pair = tuple(int(i) for i in value)
+    except TypeError as err:
+        raise TypeError(f"{name}: expected a pair of observation indices, got {value!r}") from err
+    if len(pair) != 2 or not all(0 <= i < n for i in pair) or pair[0] == pair[1]:
+        raise ValueError(f"{name}: expected two distinct indices in [0, {n}), got {value!r}")
+    return pair
+
+
+@dataclass(frozen=True, eq=False)
+class AngleFeatures(ProductFeatures):
+    r""":class:`ProductFeatures` plus the wrapped angle of a planar point from a reference.
+
+    For observations carrying a reference point :math:`r` (e.g. a target) and the offset
+    :math:`e` of a point from it (e.g. fingertip minus target), both planar, the features
+    append the signed angle from the direction of :math:`r` to that of :math:`p = r + e`,
+
+    .. math:: \alpha = \operatorname{atan2}(r \times p,\ r \cdot p) \in (-\pi, \pi],
+
+    and :math:`\alpha \cdot g\,|e|` (``g = distance_gain``), computed on the unscaled
+    observation; with ``root=True`` also :math:`\operatorname{sign}(\alpha)\sqrt{|\alpha|}`.
+    All are invariant when one rotation of the plane acts on :math:`r` and :math:`e` alike,
+    so a policy on them sees every rotated copy of a task the same way. The angle is
+    discontinuous where the point is opposite the reference: a continuous state
+    feedback that drives the point to the reference from every direction cannot exist (the
+    basin of a stable equilibrium is contractible, the circle of directions is not; such a
+    law stalls at a saddle), while a policy linear in :math:`\alpha` turns the short way
+    from everywhere. The product with :math:`|e|` lets the turning gain fade near the goal.
+    The root is the switching curve of a minimum-time turn under bounded torque (brake once
+    the angular speed exceeds :math:`\sqrt{2 a |\alpha|}`): with it, one linear law can
+    brake in time for turns of every size, which a gain on :math:`\alpha` alone fits to
+    one size only.
+
+    Parameters
+    ----------
+    n, products, scale
+        As in :class:`ProductFeatures`.
+    reference : pair of int
+        Observation indices of the reference point's (x, y).
+    offset : pair of int
+        Observation indices of the point's offset from the reference.
+    distance_gain : float, optional, default: 1.0
+    root : bool, optional, default: False
+        Also append :math:`\operatorname{sign}(\alpha)\sqrt{|\alpha|}`.
+
+    Examples
+    --------
+    Target at (1, 0) (indices 0, 1), point at (0, 1) (offset (-1, 1), indices 2, 3): a
+    quarter turn, at distance sqrt(2).
+
+    >>> phi = AngleFeatures(4, reference=(0, 1), offset=(2, 3))
+    >>> phi([[1.0, 0.0, -1.0, 1.0]]).round(4)
+    array([[ 1.    ,  0.    , -1.    ,  1.    ,  1.5708,  2.2214]])
+    >>> phi.dim
+    6
+    >>> AngleFeatures(4, reference=(0, 1), offset=(2, 3), root=True)([[1.0, 0, -1, 1]])[:, -1]
+    array([1.25331414])
+    """
+
+    reference: tuple = None
+    offset: tuple = None
+    distance_gain: float = 1.0
+    root: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.reference is None or self.offset is None:
+            raise ValueError("reference, offset: expected pairs of observation indices")
+        object.__setattr__(self, "reference", _index_pair(self.reference, self.n, "reference"))
+        object.__setattr__(self, "offset", _index_pair(self.offset, self.n, "offset"))
+        gain = as_positive(self.distance_gain, "distance_gain", allow_zero=True)
+        object.__setattr__(self, "distance_gain", gain)
+        if not isinstance(self.root, bool | np.bool_):
+            raise TypeError(f"root: expected a bool, got {self.root!r}")
+
+    @property
+    def dim(self) -> int:
+        """Number of features."""
+        return super().dim + 2 + bool(self.root)
+
+    def __call__(self, states) -> np.ndarray:
+        """Features of observations ``[..., n]``, shape=[..., dim]."""
+        s = np.asarray(states, dtype=np.float64)
+        target, error = s[..., self.reference], s[..., self.offset]
+        point = error + target
+        cross = point[..., 1] * target[..., 0] - point[..., 0] * target[..., 1]
+        angle = np.arctan2(cross, np.sum(point * target, axis=-1))
+        dist = np.linalg.norm(error, axis=-1)
+        extra = [angle, self.distance_gain * angle * dist]
+        if self.root:
+            extra.append(np.sign(angle) * np.sqrt(np.abs(angle)))
+        extra = np.stack(extra, axis=-1)
+        return np.concatenate([super().__call__(s), extra], axis=-1)
+
+
 @dataclass(frozen=True, eq=False)
 class LinearPolicy(_CallAsCollector):
     r"""The affine policy :math:`a = \mathrm{clip}(\mathrm{proj}(K \phi(s) + b))`.
