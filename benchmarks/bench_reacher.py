@@ -211,6 +211,11 @@ def oracle_key(mode: str, targets: list, overrides: dict | None = None) -> dict:
         "n_eval_episodes": N_EVAL[mode],
         "features": FEATURES,
         "feature_products": [list(p) for p in features().products],
+        # Every setting of the feature map: a tiny CEM run (the fingerprint) may not see them.
+        "feature_settings": {
+            name: np.asarray(getattr(features(), name)).tolist()
+            for name in ("reference", "offset", "distance_gain", "root")
+        },
         "scale": list(SCALE),
         "oracle_seed": ORACLE_SEED,
         "oracle_chunks": ORACLE_CHUNKS,
