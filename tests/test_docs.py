@@ -10,6 +10,7 @@ guide run without either.
 """
 
 import ast
+import html
 import importlib
 import os
 import re
@@ -227,9 +228,11 @@ def test_gallery_shows_every_committed_figure_with_its_script(site):
         assert copy.read_bytes() == figure.read_bytes()
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         script_page = site / "gallery" / f"{script.stem}.html"
-        assert script.read_text(encoding="utf-8").splitlines()[0] in script_page.read_text(
-            encoding="utf-8"
-        ).replace("&quot;", '"'), f"{script.name}: source not shown"
+        # Entities unescaped: a first line may hold quotes, apostrophes, <, > or &.
+        shown_source = html.unescape(script_page.read_text(encoding="utf-8"))
+        assert script.read_text(encoding="utf-8").splitlines()[0] in shown_source, (
+            f"{script.name}: source not shown"
+        )
     linked = {a["href"].split("#")[0] for a in soup.find_all("a", href=True)}
     for fig in sorted((ROOT / "benchmarks" / "results").glob("*.png")):
         import liesym_docs
