@@ -20,7 +20,7 @@ import numpy as np
 from liesym._core import as_count, as_rng
 from liesym._core import progress as progress_bar
 from liesym.algebra import LieAlgebra, grassmann_distance
-from liesym.data import reward_arrays
+from liesym.data import reward_arrays, transition_arrays
 
 _STEP_FIELDS = ("states", "actions", "next_states")
 
@@ -942,23 +942,20 @@ def _transition_tuple(transitions, family):
                 "transitions: expected (states, actions, next_states[, rewards]), got a "
                 f"sequence of {len(transitions)}"
             )
-        s, a, s2, *r = transitions
-        r = r[0] if r else None
-    elif all(hasattr(transitions, k) for k in ("states", "actions", "next_states")):
-        s, a, s2 = transitions.states, transitions.actions, transitions.next_states
-        r = getattr(transitions, "rewards", None)
+        s, a, s2, r = transition_arrays(*transitions)
+    elif all(hasattr(transitions, k) for k in _STEP_FIELDS):
+        s, a, s2, r = transition_arrays(transitions)
     else:
         raise TypeError(
             "transitions: expected a Transitions record or a tuple (states, actions, "
             f"next_states[, rewards]), got {type(transitions).__name__}"
         )
-    s, a, s2 = (np.asarray(x, dtype=float) for x in (s, a, s2))
-    if s.ndim != 2 or s.shape[1] != family.observation_dim:
+    if s.shape[1] != family.observation_dim:
         raise ValueError(
             f"transitions: expected states of shape (N, {family.observation_dim}) like the "
             f"family's observations, got {s.shape}"
         )
-    if a.ndim != 2 or a.shape[1] != family.action_dim:
+    if a.shape[1] != family.action_dim:
         raise ValueError(
             f"transitions: expected actions of shape (N, {family.action_dim}) like the "
             f"family's, got {a.shape}"
