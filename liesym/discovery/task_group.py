@@ -616,7 +616,7 @@ def _system_scales(system, task_symmetries, draws, rng) -> "_SystemScales | None
             f"system: expected a linear discovery on R^{n} like the tasks, got {null.shape[1]} "
             "unknowns"
         )
-    basis = _centraliser_complement(_normalised(task_symmetries[0].basis[0])[:n, :n])
+    basis = _centraliser_complement(task_symmetries[0])
     if not len(basis):
         return None
     return _SystemScales(basis, null, _null_space_draws(system, draws, rng))
@@ -635,8 +635,7 @@ def _reward_scales(datasets, task_symmetries, elements) -> "_RewardScales | None
         if y is None or _is_chunked(x):
             raise ValueError(f"datasets[{i}]: match_rewards needs in-memory (X, y) arrays")
         xy.append((x, y))
-    n = task_symmetries[0].n - 1
-    basis = _centraliser_complement(_normalised(task_symmetries[0].basis[0])[:n, :n])
+    basis = _centraliser_complement(task_symmetries[0])
     if len(basis) == 0:
         return None  # the stabiliser's centraliser is itself: nothing left to fix
     targets, covariances = {}, {}
@@ -647,9 +646,10 @@ def _reward_scales(datasets, task_symmetries, elements) -> "_RewardScales | None
     return _RewardScales(basis, targets, covariances)
 
 
-def _centraliser_complement(w: np.ndarray) -> np.ndarray:
-    """Orthonormal basis of {X : [X, w] = 0} orthogonal to w (row-major flattening)."""
-    n = w.shape[0]
+def _centraliser_complement(base: LieAlgebra) -> np.ndarray:
+    """Orthonormal basis of {X : [X, w] = 0} orthogonal to w, the base generator's linear part."""
+    n = base.n - 1
+    w = _normalised(base.basis[0])[:n, :n]
     eye = np.eye(n)
     ad = np.kron(eye, w.T) - np.kron(w, eye)  # vec(X w - w X)
     _, sv, vt = np.linalg.svd(ad)
