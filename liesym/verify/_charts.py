@@ -20,6 +20,7 @@ from fractions import Fraction
 
 import numpy as np
 import scipy.linalg
+import scipy.sparse.csgraph
 
 from liesym.verify._numeric import numeric_invariant_form
 
@@ -327,10 +328,8 @@ def natural_condition(basis: np.ndarray, tol: float = 0.0) -> float:
 def _clusters(values: np.ndarray, tol: float) -> list[np.ndarray]:
     """Index sets of eigenvalues linked by chains of distances at most ``tol``."""
     close = np.abs(values[:, None] - values[None, :]) <= tol
-    label = np.arange(values.size)
-    for _ in range(values.size):  # propagate the smallest label along links
-        label = np.min(np.where(close, label[None, :], values.size), axis=1)
-    return [np.flatnonzero(label == k) for k in np.unique(label)]
+    count, label = scipy.sparse.csgraph.connected_components(close, directed=False)
+    return [np.flatnonzero(label == k) for k in range(count)]
 
 
 def _cluster_basis(y, values, vecs, idx, tol) -> np.ndarray:
