@@ -470,6 +470,13 @@ def reacher_oracle_draws_table(d: dict) -> list[str]:
         )
     )
     mean = d["vs_mean_of_draws"]
+    above = sum(w > 0.3 for w in d["worst_per_draw"])
+    verdict = (
+        f"The worst target exceeds 0.3 against {above} of the {len(o)} draws: a draw's luck "
+        "moves which target is worst more than how bad it is. The target's statistic is the "
+        "one against the run's own draw (the mean of draws is a different comparator, shown "
+        "for scale only)."
+    )
     return [
         f"**Luck of one oracle draw** (`benchmarks/bench_reacher.py --oracle-draws {len(o)}`: "
         f"the run's per-target oracles trained {len(o)} times in all, from independent seeds "
@@ -479,7 +486,7 @@ def reacher_oracle_draws_table(d: dict) -> list[str]:
         f"{spread[worst_at]:.2f} at most ({d['angles_deg'][worst_at]:.0f}°). The hereditary "
         f"relative regret, median / worst (median over seeds, as above), against each draw: "
         f"{per_draw}; against the mean return of the {len(o)} draws: {mean['median']:.3f} / "
-        f"{mean['worst']:.3f}. Worst target per seed and draw: {per_seed}.",
+        f"{mean['worst']:.3f}. Worst target per seed and draw: {per_seed}. {verdict}",
     ]
 
 
