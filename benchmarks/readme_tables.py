@@ -453,6 +453,43 @@ def reacher_table(d: dict) -> list[str]:
     return lines
 
 
+def reacher_oracle_draws_table(d: dict) -> list[str]:
+    o = np.array(d["oracle_returns"])  # (draws, targets)
+    spread = np.array(d["oracle_spread_per_target"])
+    worst_at = int(np.argmax(spread))
+    per_draw = ", ".join(
+        f"draw {r}: {m:.3f} / {w:.3f}"
+        for r, (m, w) in enumerate(zip(d["median_per_draw"], d["worst_per_draw"], strict=True))
+    )
+    per_seed = "; ".join(
+        "seed {}: {}".format(
+            s, ", ".join(f"{w:.3f} ({a:.0f}°)" for w, a in zip(ws, angles, strict=True))
+        )
+        for s, (ws, angles) in enumerate(
+            zip(d["per_seed_worst_per_draw"], d["per_seed_worst_angle_per_draw"], strict=True)
+        )
+    )
+    mean = d["vs_mean_of_draws"]
+    above = sum(w > 0.3 for w in d["worst_per_draw"])
+    verdict = (
+        f"The worst target exceeds 0.3 against {above} of the {len(o)} draws: a draw's luck "
+        "moves which target is worst more than how bad it is. The target's statistic is the "
+        "one against the run's own draw (the mean of draws is a different comparator, shown "
+        "for scale only)."
+    )
+    return [
+        f"**Luck of one oracle draw** (`benchmarks/bench_reacher.py --oracle-draws {len(o)}`: "
+        f"the run's per-target oracles trained {len(o)} times in all, from independent seeds "
+        f"{', '.join(str(x) for x in d['oracle_seeds'])} (+ chunk index) with the same budget, "
+        "evaluated on the run's episodes; draw 0 is the run's): the oracle return's standard "
+        f"deviation over draws is {np.median(spread):.2f} at the median target and "
+        f"{spread[worst_at]:.2f} at most ({d['angles_deg'][worst_at]:.0f}°). The hereditary "
+        f"relative regret, median / worst (median over seeds, as above), against each draw: "
+        f"{per_draw}; against the mean return of the {len(o)} draws: {mean['median']:.3f} / "
+        f"{mean['worst']:.3f}. Worst target per seed and draw: {per_seed}. {verdict}",
+    ]
+
+
 def equivariance_table(d: dict) -> list[str]:
     lines = [
         "**Equivariance discovery from transitions** (`benchmarks/bench_equivariance.py`: "
@@ -839,6 +876,7 @@ def build() -> str:
         ("active_inference", active_inference_table),
         ("navigation", navigation_table),
         ("reacher", reacher_table),
+        ("reacher_oracle_draws", reacher_oracle_draws_table),
         ("equivariance", equivariance_table),
         ("reacher_discovered", reacher_discovered_table),
         ("scaling", scaling_table),

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCHMARKS = sorted((Path(__file__).resolve().parents[1] / "benchmarks").glob("bench_*.py"))
@@ -111,3 +112,25 @@ def test_sweeps_on_a_dask_local_cluster_equal_the_joblib_run(quick_run, tmp_path
             shared = set(on_dask) & set(joblib)
             assert shared, f"{script.stem}: no results in common"
             assert {k: on_dask[k] for k in shared} == {k: joblib[k] for k in shared}, script.stem
+
+
+@pytest.mark.slow
+def test_reacher_oracle_draw_zero_gives_the_runs_own_relative_regret(quick_run):
+    """--oracle-draws re-evaluates the run's oracles on its episodes: draw 0 is the run itself."""
+    pytest.importorskip("mujoco")
+    script = next(p for p in BENCHMARKS if p.stem == "bench_reacher")
+    run, _ = quick_run(script)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    cmd = [sys.executable, str(script), "--quick", "--oracle-draws", "2", "--n-jobs", "1"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    draws = json.loads((RESULTS / "quick" / "reacher_oracle_draws.json").read_text())
+    cells = json.loads((RESULTS / "quick" / "reacher.json").read_text())["cells"]
+    # Regret of the mean returns over the evaluation episodes (the run's own statistic
+    # averages the ratios of its evaluation seeds instead; the two differ at the 1e-3 level).
+    own = [
+        np.max((np.array(r["oracle"]) - r["hereditary"]) / np.abs(r["oracle"]))
+        for r in (c["returns"] for c in cells)
+    ]
+    assert [w[0] for w in draws["per_seed_worst_per_draw"]] == pytest.approx(own, rel=1e-9)
+    assert len(draws["oracle_returns"]) == 2 and min(draws["oracle_spread_per_target"]) >= 0
