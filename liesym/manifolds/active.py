@@ -199,7 +199,9 @@ def probe_actively(
     for step in range(k):
         h = k - step if horizon is None else min(horizon, k - step)
         plans = _plans(actions_c, h, n_turn)
-        risk = _plan_risks(model, group, rots, log_w, state, plans, predict, noise_std, support, rng)
+        risk = _plan_risks(
+            model, group, rots, log_w, state, plans, predict, noise_std, support, rng
+        )
         action = plans[int(np.argmin(risk)), 0]
         new_state, reward, terminated, truncated, _ = env.step(action)
         for key, v in zip(rec, (state, action, new_state, reward), strict=True):
