@@ -36,8 +36,6 @@ from liesym.manifolds.inference import GroupInference, _candidates, _ChartModel,
 
 __all__ = ["ActiveProbe", "probe_actively"]
 
-_PRUNE = 1e-9  # grid posterior weights below this fraction of the largest are dropped
-
 
 @dataclass(frozen=True)
 class ActiveProbe:
@@ -252,9 +250,10 @@ def _plan_risks(model, group, rots, log_w, state, plans, predict, noise_std, sup
     resampling (weights w_i). For a plan with predicted reward vectors f_i, the chance that
     element i, when true, loses to element j in the likelihood is ``Q(|f_i - f_j| / (2
     sigma))`` (Gaussian reward noise); the risk ``sum_ij w_i w_j Q(...) |R_i - R_j|_F^2``
-    (squared chord, about twice the squared geodesic distance for small angles) bounds the
-    posterior mode's expected squared error. It is deterministic given the support and
-    counts distant confusions (mirrored modes) as well as the local precision.
+    (squared chord, about twice the squared geodesic distance for small angles) is the union
+    bound on the posterior mode's expected squared error over the support. It is
+    deterministic given the support and counts distant confusions (mirrored modes) as well
+    as the local precision.
     """
     w = np.exp(log_w - log_w.max())
     cum = np.cumsum(w / w.sum())
