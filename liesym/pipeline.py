@@ -1235,8 +1235,9 @@ def run_pipeline(
         ``"random"``: random-policy transitions; ``"active"``: each action starts the plan
         over the remaining steps with the least expected squared error of the posterior mode
         on the certified group (:func:`~liesym.manifolds.probe_actively`, with a linear
-        dynamics model and the reward noise estimated from base-task data); ``"auto"``: active when the base reward model's
-        residual on base data exceeds ``ACTIVE_NOISE`` (noisy rewards), random otherwise.
+        dynamics model and the reward noise estimated from base-task data); ``"auto"``:
+        active when the base reward model's residual on base data exceeds ``ACTIVE_NOISE``
+        (noisy rewards), random otherwise.
 
     Returns
     -------
