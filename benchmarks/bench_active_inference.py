@@ -7,9 +7,10 @@ Per seed: base-task data (2,000 random-policy transitions with reward noise sigm
 base reward's radial profile (``fit_reward_profile``), the noise level (its residual standard
 deviation) and a linear dynamics model (``fit_linear_dynamics``); the group is so(2) (what the
 pipeline certifies on this family). For each of 36 test tasks the element is inferred from
-k = 10 transitions, either probed actively (``probe_actively``: each action maximises the
-posterior variance of the predicted reward) or from the random policy's transitions
-(``collect_transitions`` + ``GroupInference``, the pipeline's default). Reported: the goal-angle
+k = 10 transitions, either probed actively (``probe_actively``: each action starts the plan
+over the remaining steps with the least expected squared error of the posterior mode) or
+from the random policy's transitions (``collect_transitions`` + ``GroupInference``, the
+pipeline's default on noiseless data). Reported: the goal-angle
 error (median and max over tasks and seeds) and, for active probing, the posterior spread.
 Target (issue 11): error <= 0.02 rad at k = 10, sigma_r = 0.05.
 """

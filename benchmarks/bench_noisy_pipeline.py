@@ -70,23 +70,41 @@ def run_case(sigma: float, seed: int, n_test: int, n_steps: int, seeds) -> dict:
     }
 
 
+def _cell(sigma: float, rows: list) -> dict:
+    ok = [r for r in rows if r["certified"] == "so(2)"]
+    return {
+        "sigma": sigma,
+        "rows": rows,
+        "certified": len(ok),
+        "worst_task_score": summary([r["worst_task_score"] for r in ok]) if ok else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--only", type=int, nargs="+", default=None, help="run these seeds only")
     quick = "1 seed, sigma_r = 0.05, 1,000 transitions, 4 test tasks, 1 evaluation seed, for CI"
     parser.add_argument("--quick", action="store_true", help=quick)
     parser.add_argument("--sigmas", type=float, nargs="+", default=[0.05, 0.1])
     parser.add_argument("--merge", nargs="+", default=None, help="JSONs of runs to combine")
     parser.add_argument("--out", default=None, help="JSON path (default: results/, quick/)")
     args = parser.parse_args()
-    if args.merge:  # runs of single noise levels (e.g. in parallel processes) into one JSON
+    if args.merge:  # runs of single noise levels or seeds (parallel processes) into one JSON
         parts = [json.loads(Path(m).read_text()) for m in args.merge]
-        merged = dict(parts[0], cells={k: v for p in parts for k, v in p["cells"].items()})
-        write_json(merged, args.out or RESULTS / "noisy_pipeline.json")
+        rows = {}
+        for part in parts:
+            for key, cell in part["cells"].items():
+                rows.setdefault(key, {}).update({r["seed"]: r for r in cell["rows"]})
+        cells = {k: _cell(float(k), [v[s] for s in sorted(v)]) for k, v in rows.items()}
+        seeds = sorted({s for v in rows.values() for s in v})
+        write_json(
+            dict(parts[0], seeds=seeds, cells=cells), args.out or RESULTS / "noisy_pipeline.json"
+        )
         return
     if args.out is None:
         args.out = RESULTS / ("quick" if args.quick else "") / "noisy_pipeline.json"
-    seeds = list(range(1 if args.quick else args.seeds))
+    seeds = list(range(1 if args.quick else args.seeds)) if args.only is None else args.only
     sigmas = (0.05,) if args.quick else tuple(args.sigmas)
     n_test, n_steps, eval_seeds = (4, 1000, 1) if args.quick else (36, 2000, 3)
     info = machine_info()
@@ -94,16 +112,11 @@ def main() -> None:
     print("machine:", info)
     cells = {}
     for sigma in sigmas:
-        rows = [run_case(sigma, seed, n_test, n_steps, eval_seeds) for seed in seeds]
-        for r in rows:
-            print(f"sigma_r={sigma} {r}", flush=True)
-        ok = [r for r in rows if r["certified"] == "so(2)"]
-        cells[str(sigma)] = {
-            "sigma": sigma,
-            "rows": rows,
-            "certified": len(ok),
-            "worst_task_score": summary([r["worst_task_score"] for r in ok]) if ok else None,
-        }
+        rows = []
+        for seed in seeds:
+            rows.append(run_case(sigma, seed, n_test, n_steps, eval_seeds))
+            print(f"sigma_r={sigma} {rows[-1]}", flush=True)
+        cells[str(sigma)] = _cell(sigma, rows)
     payload = {
         "machine": info,
         "seeds": seeds,

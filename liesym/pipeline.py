@@ -1232,11 +1232,12 @@ def run_pipeline(
         :func:`discover_representation` finds and certifies it.
     probing : {"auto", "active", "random"}, optional, default: "auto"
         Navigation families: how each test task's ``k_infer`` transitions are chosen.
-        ``"random"``: random-policy transitions; ``"active"``: each action maximises the
-        posterior variance of the predicted reward on the certified group
-        (:func:`~liesym.manifolds.probe_actively`, with a linear dynamics model and the reward
-        noise estimated from base-task data); ``"auto"``: active when the base reward model's
-        residual on base data exceeds ``ACTIVE_NOISE`` (noisy rewards), random otherwise.
+        ``"random"``: random-policy transitions; ``"active"``: each action starts the plan
+        over the remaining steps with the least expected squared error of the posterior mode
+        on the certified group (:func:`~liesym.manifolds.probe_actively`, with a linear
+        dynamics model and the reward noise estimated from base-task data); ``"auto"``:
+        active when the base reward model's residual on base data exceeds ``ACTIVE_NOISE``
+        (noisy rewards), random otherwise.
 
     Returns
     -------
