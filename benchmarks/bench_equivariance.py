@@ -22,9 +22,10 @@ Two systems, no representation given to the method:
 Reported per run: the chosen dimension, the Grassmann distance of the state algebra to the
 truth (of the discovered algebra when its dimension is 1, else of the best 1-dim fit
 ``dim=1``, stated as such) and its part transverse to conjugation, the generator's rotation
-frequencies (truth: 1, 1, 1 and 0 on Reacher), the relative size of W_A against the truth's, the intrinsic
-dimension found, the uncertainty (bootstrap spread and the local fits' bias from a refit at
-2x neighbours, in quadrature) and whether 3x it covers the true error, the certificate of
+frequencies (truth: 1, 1, 1 and 0 on Reacher), the relative size of W_A against the truth's,
+the intrinsic dimension found, the uncertainty (bootstrap spread and the local fits' bias
+from a refit at 2x neighbours, in quadrature) and whether 3x it covers the true error, the
+certificate of
 :func:`liesym.pipeline.verify_discovered` (name, compact, tolerance; so(2) needs tol <= 0.04),
 the singular-value gap and the fit time; and, for the double integrator, the certificate over
 a sweep of sizes (``--di-certify-sizes``).
