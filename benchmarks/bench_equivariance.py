@@ -25,10 +25,9 @@ truth (of the discovered algebra when its dimension is 1, else of the best 1-dim
 frequencies (truth: 1, 1, 1 and 0 on Reacher), the relative size of W_A against the truth's,
 the intrinsic dimension found, the uncertainty (bootstrap spread and the local fits' bias
 from a refit at 2x neighbours, in quadrature) and whether 3x it covers the true error, the
-certificate of
-:func:`liesym.pipeline.verify_discovered` (name, compact, tolerance; so(2) needs tol <= 0.04),
-the singular-value gap and the fit time; and, for the double integrator, the certificate over
-a sweep of sizes (``--di-certify-sizes``).
+certificate of :func:`liesym.pipeline.verify_discovered` (name, compact, tolerance; so(2)
+needs tol <= 0.04), the singular-value gap and the fit time; and, for the double
+integrator, the certificate over a sweep of sizes (``--di-certify-sizes``).
 """
 
 import argparse
