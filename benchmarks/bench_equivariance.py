@@ -1,7 +1,7 @@
 """Equivariance discovery from transitions: separate state and action representations.
 
 Run ``python benchmarks/bench_equivariance.py [--seeds 5] [--reacher-seeds 5]
-[--reacher-transitions 1000000] [--cache /tmp/reacher] [--quick]``. Writes
+[--reacher-transitions 1000000] [--reacher-degree 2] [--cache /tmp/reacher] [--quick]``. Writes
 ``benchmarks/results/equivariance.json`` and prints a table and the machine. ``--cache``
 keeps the collected Reacher transitions (70 s per 10^6 on one core) between runs.
 
@@ -21,12 +21,13 @@ Two systems, no representation given to the method:
 
 Reported per run: the chosen dimension, the Grassmann distance of the state algebra to the
 truth (of the discovered algebra when its dimension is 1, else of the best 1-dim fit
-``dim=1``, stated as such), the relative size of W_A against the truth's, the intrinsic
-dimension found, the uncertainty (bootstrap spread and the local fits' bias from a refit at
-2x neighbours, in quadrature) and whether 3x it covers the true error, the certificate of
-:func:`liesym.pipeline.verify_discovered` (name, compact, tolerance; so(2) needs tol <= 0.04),
-the singular-value gap and the fit time; and, for the double integrator, the certificate over
-a sweep of sizes (``--di-certify-sizes``).
+``dim=1``, stated as such) and its part transverse to conjugation, the generator's rotation
+frequencies (truth: 1, 1, 1 and 0 on Reacher), the relative size of W_A against the truth's,
+the intrinsic dimension found, the uncertainty (bootstrap spread and the local fits' bias
+from a refit at 2x neighbours, in quadrature) and whether 3x it covers the true error, the
+certificate of :func:`liesym.pipeline.verify_discovered` (name, compact, tolerance; so(2)
+needs tol <= 0.04), the singular-value gap and the fit time; and, for the double
+integrator, the certificate over a sweep of sizes (``--di-certify-sizes``).
 """
 
 import argparse
@@ -135,7 +136,7 @@ def cached_reacher(n_steps: int, seed: int, cache: str | None) -> tuple:
 
 
 def run(case: str, data: tuple, truth_s: np.ndarray, truth_a: float, seed: int, **options):
-    from liesym.algebra import grassmann_distance
+    from liesym.algebra import LieAlgebra, grassmann_distance, transverse_angle
     from liesym.discovery import EquivarianceDiscovery
     from liesym.pipeline import verify_discovered
 
@@ -147,6 +148,10 @@ def run(case: str, data: tuple, truth_s: np.ndarray, truth_a: float, seed: int, 
         best = EquivarianceDiscovery(rng=seed, **(options | {"dim": 1, "n_bootstrap": 0}))
         best = best.fit(*data)
     grass = grassmann_distance(best.algebra_, truth_s)
+    # The part of the error no conjugation explains (what can change a certificate), and
+    # the rotation frequencies (|imaginary parts| of the eigenvalue pairs, largest = 1).
+    transverse = transverse_angle(best.algebra_, LieAlgebra(truth_s))
+    freq = np.sort(np.abs(np.linalg.eigvals(best.algebra_.basis[0]).imag))[::2]
     w_a = float(best.action_norm_[0])
     cert = {"name": None, "compact": None, "tol": None}
     if est.dim_ == 1:
@@ -160,6 +165,8 @@ def run(case: str, data: tuple, truth_s: np.ndarray, truth_a: float, seed: int, 
         "dim_correct": bool(est.dim_ == 1),
         "grassmann": float(grass),
         "grassmann_of": "discovered" if est.dim_ == 1 else "best 1-dim fit (dim=1)",
+        "transverse": float(transverse),
+        "frequencies": (freq / freq[-1]).tolist(),
         "action_ratio": w_a,
         "action_ratio_truth": truth_a,
         "tangent_dim": int(est.tangent_dim_),
@@ -191,6 +198,12 @@ def main() -> None:
     )
     parser.add_argument("--reacher-transitions", type=int, default=1_000_000)
     parser.add_argument("--reacher-seeds", type=int, default=5)
+    parser.add_argument(
+        "--reacher-degree",
+        type=int,
+        default=2,
+        help="degree of the local polynomial fits on Reacher (3: local cubic, less bias)",
+    )
     parser.add_argument("--cache", default=None, help="folder for the collected Reacher data")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for CI")
     parser.add_argument("--out", default=None, help="JSON path (default: results/, quick/)")
@@ -222,7 +235,8 @@ def main() -> None:
     if have_mujoco:
         for s in range(1 if args.quick else args.reacher_seeds):
             data = cached_reacher(n_re, s, None if args.quick else args.cache)
-            results.append(run("reacher", data, reacher_truth(), 0.0, s, **small))
+            opts = small | {"degree": args.reacher_degree}
+            results.append(run("reacher", data, reacher_truth(), 0.0, s, **opts))
     out = {"machine": machine_info(), "settings": vars(args) | {"out": str(args.out)}}
     for case in ("double integrator", "reacher"):
         rows = [r for r in results if r["case"] == case]

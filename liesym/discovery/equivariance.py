@@ -22,6 +22,7 @@ singular values against the noise floor of the regressions.
 """
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +48,7 @@ __all__ = ["EquivarianceDiscovery", "tangent_dimension"]
 _TANGENT_TOL = 0.05  # relative residual of normal coordinates on a d-dimensional subset
 _DIM_ANCHORS = 300  # anchors whose neighbourhoods decide the intrinsic dimension
 _BLOCK = 512  # anchors per block of constraint rows
+_BLOCK_ENTRIES = 2**23  # design-matrix entries per block (bounds memory for cubic fits)
 _MAX_WEIGHT = 10.0  # cap on inverse-error weights: a few overconfident fits cannot dominate
 
 
@@ -123,10 +125,12 @@ class EquivarianceDiscovery:
     k_neighbors : int, optional
         Neighbours of each anchor in the local regressions; default ``max(40, 2 q)`` for the
         q coefficients of a polynomial of the given degree in ``n + m`` inputs.
-    degree : {1, 2}, optional, default: 2
+    degree : {1, 2, 3}, optional, default: 2
         Degree of the local polynomial regressions. 2 removes the first-order curvature bias
         of the Jacobians and of the tangent spaces (neighbourhoods in several dimensions are
-        wide, so the bias of a local linear fit dominates on smooth deterministic data).
+        wide, so the bias of a local linear fit dominates on smooth deterministic data); 3
+        also the second-order one (exact on cubic step maps) at the price of many more
+        neighbours (``2 q`` for q ~ D^3 / 6 coefficients in D inputs).
     n_bootstrap : int, optional, default: 16
         Bootstrap draws behind ``uncertainty_`` (Poisson(1) weights on the anchors and on the
         actions of the moment constraint); 0 uses the singular-value noise floor instead.
@@ -252,8 +256,8 @@ class EquivarianceDiscovery:
         n_pts, n = s.shape
         m = a.shape[1]
         n_anchors = as_count(self.n_anchors, "n_anchors")
-        if self.degree not in (1, 2):
-            raise ValueError(f"degree: expected 1 or 2, got {self.degree!r}")
+        if self.degree not in (1, 2, 3):
+            raise ValueError(f"degree: expected 1, 2 or 3, got {self.degree!r}")
         if (
             isinstance(self.n_bootstrap, bool)
             or not isinstance(self.n_bootstrap, int | np.integer)
@@ -403,9 +407,8 @@ class EquivarianceDiscovery:
         else:
             spread, source = self.uncertainty_.angle, self.uncertainty_.source
         if fit2 is not None:
-            diff = (
-                solve(anchor_rows, None, None, weight)[1] - solve(fit2[0], None, None, fit2[1])[1]
-            )
+            q = np.linalg.qr(self.algebra_.basis[:, :n].reshape(k, -1).T)[0]
+            diff = q @ q.T - solve(fit2[0], None, None, fit2[1])[1]
             excess = float(np.sum(diff**2))
             if diffs:
                 d = np.array(diffs)
@@ -469,9 +472,10 @@ def _weighted_rows(s, a, s2, r, anchors, nb, *, d, affine, degree, progress):
     ds = s[nb] - s[anchors, None]  # (A, k+1, n)
     d_vt = np.linalg.svd(ds - ds.mean(axis=1, keepdims=True), full_matrices=False)[2]
     rows, models = [], []
-    blocks = range(0, anchors.size, _BLOCK)
+    size = max(1, min(_BLOCK, _BLOCK_ENTRIES // (nb.shape[1] * _n_coef(d + a.shape[1], degree))))
+    blocks = range(0, anchors.size, size)
     for start in _progress(blocks, enable=progress, desc="anchors"):
-        sl = slice(start, start + _BLOCK)
+        sl = slice(start, start + size)
         rw, model = _anchor_rows(s, a, s2, r, anchors[sl], nb[sl], d_vt[sl], d, affine, degree)
         rows.append(rw)
         models.append(model)
@@ -515,13 +519,45 @@ def _stack_r(anchor_rows, anchor_w, a, action_w, weight, n_state) -> np.ndarray:
 
 
 def _n_coef(n_inputs: int, degree: int) -> int:
-    return 1 + n_inputs + (n_inputs * (n_inputs + 1) // 2 if degree == 2 else 0)
+    """Number of monomials of degree <= ``degree`` in ``n_inputs`` variables."""
+    return math.comb(n_inputs + degree, degree)
+
+
+def _powers(z: np.ndarray, degree: int) -> np.ndarray:
+    """Monomials of degree 2..``degree`` of the last axis of ``z`` (graded, no repeats)."""
+    from itertools import combinations_with_replacement
+
+    cols = [
+        np.prod(z[..., list(idx)], axis=-1)
+        for p in range(2, degree + 1)
+        for idx in combinations_with_replacement(range(z.shape[-1]), p)
+    ]
+    return np.stack(cols, axis=-1) if cols else z[..., :0]
 
 
 def _scales(x: np.ndarray) -> np.ndarray:
     """Standard deviation of each column (1 for constant columns)."""
     sd = x.std(axis=0)
     return np.where(sd > 1e-12 * max(1.0, float(np.abs(x).max())), sd, 1.0)
+
+
+def _least_squares(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Batched least squares ``x b = y`` by the normal equations, and ``(x^T x)^-1``.
+
+    The columns are scaled to unit norm first, so the Gram matrix of a well-posed local
+    design (monomials of offsets of very different sizes) is well conditioned; batched SVDs
+    (``pinv``) cost far more for the q ~ 165 columns of a cubic fit in 8 inputs.
+    """
+    sc = np.sqrt(np.sum(x**2, axis=1))  # (A, q)
+    sc = np.where(sc > 0, sc, 1.0)
+    xs = x / sc[:, None, :]
+    gram = np.swapaxes(xs, 1, 2) @ xs
+    q = gram.shape[-1]
+    # A relative jitter at rounding level keeps exactly collinear columns solvable.
+    gram = gram + (q * np.finfo(float).eps) * np.eye(q)
+    inv = np.linalg.inv(gram) / (sc[:, :, None] * sc[:, None, :])
+    inv = 0.5 * (inv + np.swapaxes(inv, 1, 2))
+    return inv @ (np.swapaxes(x, 1, 2) @ y), inv
 
 
 def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
@@ -539,11 +575,7 @@ def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
     ds = s[nb] - s0[:, None]
     da = a[nb] - a0[:, None]
     lin = np.concatenate([ds @ tan, da], axis=2)  # (A, k, d + m)
-    parts = [np.ones((n_a, kk, 1)), lin]
-    if degree == 2:
-        iu = np.triu_indices(lin.shape[2])
-        parts.append((lin[..., :, None] * lin[..., None, :])[..., iu[0], iu[1]])
-    x = np.concatenate(parts, axis=2)
+    x = np.concatenate([np.ones((n_a, kk, 1)), lin, _powers(lin, degree)], axis=2)
     # Outputs: next states, reward, and the normal coordinates of the neighbours (whose linear
     # part is the tilt of the tangent space at the anchor: second-order accurate tangents).
     outs = [s2[nb]]
@@ -551,8 +583,7 @@ def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
         outs.append(r[nb][..., None])
     outs.append(ds @ nor)
     y = np.concatenate(outs, axis=2)
-    pinv = np.linalg.pinv(x)  # (A, q, k)
-    coef = pinv @ y  # (A, q, out)
+    coef, inv_gram = _least_squares(x, y)  # (A, q, out), (A, q, q)
     res = y - x @ coef
     dof = max(kk - x.shape[2], 1)
     n_out = n + (r is not None)
@@ -581,6 +612,6 @@ def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
         blocks.append(np.concatenate([tg, np.zeros((n_a, tg.shape[1], m * m))], axis=2))
     rows = np.concatenate(blocks, axis=1)
     q1 = 1 + d + m
-    cov = np.einsum("aqk,apk->aqp", pinv[:, :q1], pinv[:, :q1])  # (X^T X)^-1, linear block
+    cov = inv_gram[:, :q1, :q1]  # (X^T X)^-1, intercept and linear block
     info = _ErrorModel(cov, sigma2, tan, sh, a0, n_out, np.ones_like(sigma2))
     return rows, info
