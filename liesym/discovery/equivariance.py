@@ -30,6 +30,7 @@ import scipy.spatial
 
 from liesym._core import as_count, as_finite_array, as_rng
 from liesym._core import progress as _progress
+from liesym._core.polynomial import monomials
 from liesym.algebra import LieAlgebra, Representation
 from liesym.data import transition_arrays
 from liesym.discovery._constraints import (
@@ -523,18 +524,6 @@ def _n_coef(n_inputs: int, degree: int) -> int:
     return math.comb(n_inputs + degree, degree)
 
 
-def _powers(z: np.ndarray, degree: int) -> np.ndarray:
-    """Monomials of degree 2..``degree`` of the last axis of ``z`` (graded, no repeats)."""
-    from itertools import combinations_with_replacement
-
-    cols = [
-        np.prod(z[..., list(idx)], axis=-1)
-        for p in range(2, degree + 1)
-        for idx in combinations_with_replacement(range(z.shape[-1]), p)
-    ]
-    return np.stack(cols, axis=-1) if cols else z[..., :0]
-
-
 def _scales(x: np.ndarray) -> np.ndarray:
     """Standard deviation of each column (1 for constant columns)."""
     sd = x.std(axis=0)
@@ -575,7 +564,7 @@ def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
     ds = s[nb] - s0[:, None]
     da = a[nb] - a0[:, None]
     lin = np.concatenate([ds @ tan, da], axis=2)  # (A, k, d + m)
-    x = np.concatenate([np.ones((n_a, kk, 1)), lin, _powers(lin, degree)], axis=2)
+    x = np.concatenate([np.ones((n_a, kk, 1)), lin, monomials(lin, degree, min_degree=2)], axis=2)
     # Outputs: next states, reward, and the normal coordinates of the neighbours (whose linear
     # part is the tilt of the tangent space at the anchor: second-order accurate tangents).
     outs = [s2[nb]]

@@ -27,6 +27,7 @@ import scipy.linalg
 import scipy.optimize
 
 from liesym._core import as_finite_array, as_points
+from liesym._core.polynomial import monomials
 
 __all__ = ["GaussianProcessSurrogate"]
 
@@ -45,17 +46,6 @@ def _strided(n_points: int, m: int) -> np.ndarray:
 def _sq_dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     d = np.sum(a * a, axis=1)[:, None] + np.sum(b * b, axis=1)[None] - 2.0 * a @ b.T
     return np.maximum(d, 0.0)
-
-
-def _basis(z: np.ndarray, degree: int) -> np.ndarray:
-    """Monomials of degree <= ``degree`` (0, 1 or 2) of the rows of z, shape=[N, q]."""
-    cols = [np.ones((len(z), 1))]
-    if degree >= 1:
-        cols.append(z)
-    if degree >= 2:
-        i, j = np.triu_indices(z.shape[1])
-        cols.append(z[:, i] * z[:, j])
-    return np.concatenate(cols, axis=1)
 
 
 def _basis_gradient(z: np.ndarray, degree: int) -> np.ndarray:
@@ -171,14 +161,14 @@ class GaussianProcessSurrogate:
         d = z.shape[1]
         hyper = _strided(len(z), int(self.max_hyper))
         degree = 1
-        while degree > 0 and len(hyper) < 4 * _basis(z[:1], degree).shape[1]:
+        while degree > 0 and len(hyper) < 4 * monomials(z[:1], degree).shape[1]:
             degree -= 1
         self.degree_ = degree
 
         # Restricted likelihood: residuals orthogonal to the trend's monomials.
         zh = z[hyper]
-        q_full, _ = np.linalg.qr(_basis(zh, degree), mode="complete")
-        q = q_full[:, _basis(zh[:1], degree).shape[1] :]
+        q_full, _ = np.linalg.qr(monomials(zh, degree), mode="complete")
+        q = q_full[:, monomials(zh[:1], degree).shape[1] :]
         ry = q.T @ yc[hyper]
         dist = _sq_dist(zh, zh)
         best = None
@@ -196,7 +186,7 @@ class GaussianProcessSurrogate:
         k = s2 * np.exp(-_sq_dist(zs, zs) / (2 * ell * ell))
         k[np.diag_indices_from(k)] += sigma2 + _JITTER
         chol = scipy.linalg.cholesky(k, lower=True, check_finite=False)
-        h = _basis(zs, degree)
+        h = monomials(zs, degree)
         w = scipy.linalg.solve_triangular(chol, h, lower=True, check_finite=False)
         u = scipy.linalg.solve_triangular(chol, yc[support], lower=True, check_finite=False)
         beta = np.linalg.lstsq(w, u, rcond=None)[0]
@@ -229,7 +219,7 @@ class GaussianProcessSurrogate:
     def __call__(self, points) -> np.ndarray:
         """Posterior mean at ``points`` (shape=[M, n]), shape=[M]."""
         z = self._z(points)
-        mean = _basis(z, self.degree_) @ self._beta + self._cross(z) @ self._alpha
+        mean = monomials(z, self.degree_) @ self._beta + self._cross(z) @ self._alpha
         return self._y_mean + self._y_scale * mean
 
     def _kernel_gradient(self, z: np.ndarray) -> np.ndarray:

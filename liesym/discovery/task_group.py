@@ -33,6 +33,7 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 
+from liesym._core.polynomial import monomials
 from liesym.algebra import LieAlgebra, affine_fixed_point, lie_closure, span_basis
 from liesym.data import reward_arrays
 from liesym.discovery._chunks import as_chunk_source
@@ -660,17 +661,6 @@ def _centraliser_complement(base: LieAlgebra) -> np.ndarray:
     return vt[sv > 0.5].reshape(-1, n, n)
 
 
-def _monomials(z: np.ndarray, degree: int) -> np.ndarray:
-    """All monomials of the columns of ``z`` up to ``degree`` (constant first)."""
-    from itertools import combinations_with_replacement
-
-    cols = [np.ones(len(z))]
-    for d in range(1, degree + 1):
-        for idx in combinations_with_replacement(range(z.shape[1]), d):
-            cols.append(np.prod(z[:, list(idx)], axis=1))
-    return np.stack(cols, axis=1)
-
-
 #: Degree of the shared polynomial reward model of :func:`_match_rewards`.
 MATCH_DEGREE = 3
 #: Fraction of the base task's points (nearest its centre) the reward model is fitted on.
@@ -705,12 +695,12 @@ def _match_rewards(element, basis, base_xy, task_xy, i):
     def residual(c):
         inv = scipy.linalg.expm(-np.tensordot(c, basis, axes=1)) @ np.linalg.inv(element)
         z = np.vstack([z0, (xi @ inv.T - centre) / radius])
-        q, _ = np.linalg.qr(_monomials(z, MATCH_DEGREE))
+        q, _ = np.linalg.qr(monomials(z, MATCH_DEGREE))
         return r - q @ (q.T @ r)
 
     fit = scipy.optimize.least_squares(residual, np.zeros(len(basis)), x_scale=0.01)
     jac = fit.jac
-    dof = max(r.size - _monomials(z0[:1], MATCH_DEGREE).shape[1] - len(basis), 1)
+    dof = max(r.size - monomials(z0[:1], MATCH_DEGREE).shape[1] - len(basis), 1)
     noise = float(fit.fun @ fit.fun) / dof
     cov = noise * np.linalg.pinv(jac.T @ jac)
     return fit.x, cov
