@@ -66,7 +66,12 @@ probe targets; the committed setting against the run's oracles there: 0.26 / 0.2
 0.32 / 0.23): CEM with the full elite covariance (``--covariance full``) 0.21 / 0.32 / 0.23 /
 0.33 / 0.34, with one probe oracle failing (-8.8 at 120 degrees); the signed root times
 (cos q1, sin q1) as extra features (the elbow side chosen by the turn direction while the
-arm is straight) 0.62 / 0.21 / 0.44 / 0.16 / 0.31 with per-seed medians 0.06-0.18.
+arm is straight) 0.62 / 0.21 / 0.44 / 0.16 / 0.31 with per-seed medians 0.06-0.18; the
+product cos q1 sin q1 (product (1, 3): with sin q1 a linear elbow torque
+k sin q1 (cos q1 - c) can hold either bend) 0.27 / 0.53 / 0.24 / 0.59 / 0.54 with medians
+0.06-0.35 (probe oracles -1.37 / -2.24 / -4.19 / -8.99 / -4.11 / -2.31): the searches did
+not use the bistable law; each base policy still bent the elbow one way at every target
+(q1 -> -1.55 for seeds 1 and 3, +1.56 for seed 4, held by the elbow bias).
 
 The oracles' parameters are cached in ``results/reacher_oracles.npz`` (``quick/`` for the
 quick run) under a key of everything that determines them: trainer settings, features,
