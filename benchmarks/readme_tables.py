@@ -834,6 +834,22 @@ def noisy_pipeline_table(d: dict) -> list[str]:
             f"{rng('inference_error_max')} | {rng('worst_task_score', _score)} | "
             f"{rng('median_task_score', _score)} | {rng('worst_relative_regret', _score)} |"
         )
+    # Issue 11's targets: certified in every seed and every seed's worst task above the bound.
+    bounds = {0.05: 0.9, 0.1: 0.8}
+    verdicts = []
+    for key, cell in d["cells"].items():
+        bound = bounds.get(float(key))
+        if bound is None:
+            continue
+        rows = cell["rows"]
+        passed = sum(r["certified"] == "so(2)" and r["worst_task_score"] >= bound for r in rows)
+        verdict = "met" if passed == len(rows) else "not met"
+        verdicts.append(
+            f"σ_r = {float(key):g}: so(2) certified and worst-task score ≥ {bound:g} in "
+            f"{passed}/{len(rows)} seeds ({verdict})"
+        )
+    if verdicts:
+        lines += ["", "Targets, every seed: " + "; ".join(verdicts) + "."]
     return lines
 
 
