@@ -86,7 +86,7 @@ def tangent_dimension(neighbourhoods, tol: float = _TANGENT_TOL) -> int:
     (1, 2)
     """
     x = as_finite_array(neighbourhoods, "neighbourhoods", ndim=3)
-    n_a, k, n = x.shape
+    _, k, n = x.shape
     x = x - x.mean(axis=1, keepdims=True)
     vt = np.linalg.svd(x, full_matrices=False)[2]
     for d in range(1, n):
@@ -95,11 +95,7 @@ def tangent_dimension(neighbourhoods, tol: float = _TANGENT_TOL) -> int:
             break
         tan = x @ np.swapaxes(vt[:, :d], 1, 2)
         nor = x @ np.swapaxes(vt[:, d:], 1, 2)
-        iu = np.triu_indices(d)
-        design = np.concatenate(
-            [np.ones((n_a, k, 1)), tan, (tan[..., :, None] * tan[..., None, :])[..., iu[0], iu[1]]],
-            axis=2,
-        )
+        design = monomials(tan, 2)
         res = nor - design @ (np.linalg.pinv(design) @ nor)
         rss = np.sum(res**2, axis=(1, 2)) / ((k - q) * (n - d))
         spread = np.sum(tan**2, axis=(1, 2)) / ((k - 1) * d)
