@@ -1004,6 +1004,7 @@ def _generic_run(
     contrastive,
     surrogate,
     n_steps=5000,
+    base_trainer=None,
 ):
     """Any family: certify its (declared or discovered) group, audit, infer, train, evaluate."""
     from liesym.data import collect_transitions
@@ -1096,9 +1097,11 @@ def _generic_run(
     train_policies = trainer.fit(family, train_tasks, **options).policies_
     bases = {}
     if start_law in ("symmetrised", "both"):
-        bases["hereditary"] = trainer.fit(
-            family, [family.base_task], start_moves=moves, **options
-        ).policy_
+        bases["hereditary"] = (
+            (trainer if base_trainer is None else base_trainer)
+            .fit(family, [family.base_task], start_moves=moves, **options)
+            .policy_
+        )
     own = train_policies[0]  # the base task's policy on its own start law
     if start_law == "own":
         bases["hereditary"] = own
@@ -1175,6 +1178,7 @@ def run_pipeline(
     n_episodes: int = 16,
     start_law: str = "auto",
     trainer=None,
+    base_trainer=None,
     features=None,
     oracle=None,
     n_base_steps: int = 2000,
@@ -1216,6 +1220,10 @@ def run_pipeline(
     start_law : {"auto", "own", "symmetrised", "both"}, optional
     trainer : CEMTrainer, optional
         Budget of every trained policy (base, training tasks, oracle, contrastive).
+    base_trainer : CEMTrainer, optional
+        Trainer of the base policy on the symmetrised start law (default: ``trainer``): its
+        starts span the whole group, where every other policy sees one start law, so its
+        search may split the same env steps differently (more members, fewer episodes).
     features : ProductFeatures, optional
         Fixed features of the linear policies.
     oracle : sequence of Policy, optional
@@ -1264,6 +1272,7 @@ def run_pipeline(
         given = {
             "start_law": start_law != "auto",
             "trainer": trainer is not None,
+            "base_trainer": base_trainer is not None,
             "features": features is not None,
             "oracle": oracle is not None,
             "contrastive": contrastive is not None,
@@ -1296,6 +1305,7 @@ def run_pipeline(
         n_episodes=n_episodes,
         start_law=start_law,
         trainer=trainer,
+        base_trainer=base_trainer,
         features=features,
         oracle=oracle,
         n_base_steps=as_count(n_base_steps, "n_base_steps"),

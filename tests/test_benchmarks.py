@@ -134,3 +134,18 @@ def test_reacher_oracle_draw_zero_gives_the_runs_own_relative_regret(quick_run):
     ]
     assert [w[0] for w in draws["per_seed_worst_per_draw"]] == pytest.approx(own, rel=1e-9)
     assert len(draws["oracle_returns"]) == 2 and min(draws["oracle_spread_per_target"]) >= 0
+
+
+@pytest.mark.parametrize("episodes", [None, 1, 2, 3, 4, 6, 8])
+def test_reacher_base_trainer_spends_every_policys_env_steps(episodes, monkeypatch):
+    """--base-episodes splits the base search's steps differently, never spends more."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS[0].parent))
+    import bench_reacher
+
+    every = bench_reacher.trainer("full", 0)
+    base = bench_reacher.base_trainer("full", 0, episodes=episodes)
+    assert base.population * base.n_episodes == every.population * every.n_episodes
+    assert base.n_iterations == every.n_iterations and base.n_restarts == every.n_restarts
+    assert base.n_episodes == (every.n_episodes if episodes is None else episodes)
+    with pytest.raises(ValueError, match="episodes"):
+        bench_reacher.base_trainer("full", 0, episodes=5)

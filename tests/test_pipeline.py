@@ -102,6 +102,8 @@ def test_run_pipeline_refuses_bad_arguments():
         run_pipeline(circle_tasks(), k_infer=0)
     with pytest.raises(ValueError, match="trainer"):
         run_pipeline(circle_tasks(), trainer=object())
+    with pytest.raises(ValueError, match="base_trainer"):
+        run_pipeline(circle_tasks(), base_trainer=object())
 
 
 def _discovered(algebra, angle, transverse):

@@ -304,3 +304,32 @@ def test_bad_training_settings_raise_clear_errors():
         CEMTrainer().fit(fam, np.zeros((2, 3)))
     with pytest.raises(ValueError, match="goal"):
         train_policy(fam, fam.test_goals(2))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 6))
+def test_relative_returns_keep_each_episodes_ranking_and_drop_its_scale(seed, half, e):
+    from liesym.policies.cem import relative_returns
+
+    rng = np.random.default_rng(seed)
+    returns = -rng.uniform(0.1, 10.0, size=(2 * half + 1, e))  # odd M: the median is a member
+    scale = rng.uniform(0.1, 10.0, size=e)
+    rel = relative_returns(returns)
+    # One positive scale per episode (a harder start) changes nothing.
+    assert np.allclose(relative_returns(returns * scale), rel, rtol=1e-12)
+    assert np.array_equal(np.argsort(rel, axis=0), np.argsort(returns, axis=0))
+    assert np.allclose(np.median(rel, axis=0), -1.0, rtol=1e-12)
+
+
+def test_start_score_applies_only_to_moved_start_laws():
+    from test_gymnasium_family import double_integrator
+
+    fam = double_integrator()
+    settings = dict(n_iterations=2, population=4, n_episodes=2, n_restarts=1, n_eval_episodes=2)
+    fits = [
+        CEMTrainer(**settings, start_score=score, rng=0).fit(fam, fam.test_tasks[:1]).params_
+        for score in ("mean", "relative")
+    ]
+    assert np.array_equal(*fits)
+    with pytest.raises(ValueError, match="start_score"):
+        CEMTrainer(start_score="worst").fit(fam, fam.test_tasks[:1])

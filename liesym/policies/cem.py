@@ -180,6 +180,14 @@ class CEMTrainer:
         Episodes of the final choice between restarts.
     covariance : {"diagonal", "full"}, optional, default: "diagonal"
         Search law of :func:`cem_search`.
+    start_score : {"mean", "relative"}, optional, default: "mean"
+        Score of a member trained on a moved start law (``fit(..., start_moves=...)``):
+        its mean return, or ``"relative"``: the mean of its returns each divided by the
+        magnitude of the population's median return on the same episode (same start and
+        noise for every member). The moved starts differ in difficulty by design (a long turn
+        costs several times a short one); relative scores weigh every start by its relative
+        loss, as the relative regret of the transferred policy at each task does. Fits on
+        the tasks' own start laws always score the mean return.
     rng : None, int or numpy.random.Generator, optional
     progress : bool, optional, default: False
 
@@ -218,6 +226,7 @@ class CEMTrainer:
         n_restarts: int = 3,
         n_eval_episodes: int = 128,
         covariance: str = "diagonal",
+        start_score: str = "mean",
         *,
         rng=None,
         progress: bool = False,
@@ -231,6 +240,7 @@ class CEMTrainer:
         self.n_restarts = n_restarts
         self.n_eval_episodes = n_eval_episodes
         self.covariance = covariance
+        self.start_score = start_score
         self.rng = rng
         self.progress = progress
 
@@ -330,6 +340,10 @@ class CEMTrainer:
         -------
         self
         """
+        if self.start_score not in ("mean", "relative"):
+            raise ValueError(
+                f"start_score: expected 'mean' or 'relative', got {self.start_score!r}"
+            )
         if isinstance(dynamics, GymnasiumFamily) and (
             not isinstance(dynamics, TaskFamily)
             or start_moves is not None
@@ -363,6 +377,7 @@ class CEMTrainer:
             raise ValueError("goals: expected at least one task")
         if start_moves is not None and not callable(start_moves):
             raise ValueError(f"start_moves: expected a callable (rng, shape), got {start_moves!r}")
+        relative = start_moves is not None and self.start_score == "relative"
         n, m = family.observation_dim, family.action_dim
         low, high = family.action_bounds
         if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
@@ -386,7 +401,8 @@ class CEMTrainer:
                 raw = raw if radius is None else project_ball(raw, radius)
                 return np.clip(raw, low, high)
 
-            return runs.returns(members, n_episodes, act, rng=rng, moves=moves).mean(axis=-1)
+            out = runs.returns(members, n_episodes, act, rng=rng, moves=moves)
+            return (relative_returns(out) if relative else out).mean(axis=-1)
 
         result = self.search(returns, m * d + m, (g,))
         self.params_ = result.mean
@@ -400,6 +416,33 @@ class CEMTrainer:
         ]
         self.policy_ = self.policies_[0]
         return self
+
+
+def relative_returns(returns) -> np.ndarray:
+    """Returns divided by the magnitude of the population's median return on each episode.
+
+    Parameters
+    ----------
+    returns : array-like, shape=[..., M, E]
+        Return of each of M members on E episodes shared by the members.
+
+    Returns
+    -------
+    ndarray, shape=[..., M, E]
+        ``returns / |median over members|`` (a zero median divides by 1e-12): the ranking of
+        the members on one episode is kept, and every episode's scale becomes one.
+
+    Examples
+    --------
+    >>> from liesym.policies.cem import relative_returns
+    >>> relative_returns([[-1.0, -8.0], [-2.0, -4.0], [-3.0, -6.0]])
+    array([[-0.5 , -1.33333333],
+           [-1.  , -0.66666667],
+           [-1.5 , -1.        ]])
+    """
+    returns = np.asarray(returns, dtype=np.float64)
+    scale = np.abs(np.median(returns, axis=-2, keepdims=True))
+    return returns / np.maximum(scale, 1e-12)
 
 
 @dataclass(frozen=True, eq=False)
