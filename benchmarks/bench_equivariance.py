@@ -49,7 +49,10 @@ Measured and not adopted (issue 11, throwaway scripts on the cached transitions,
   quadrics (the cos/sin circles) plus a kinematics quadric, and the normals need a model
   too; and residual-based row weights overweight the channels the global model predicts
   almost exactly (targets, velocities) whose model Jacobians are still off by ~1e-4 (the
-  truth's weighted residual was 7x the estimate's).
+  truth's weighted residual was 7x the estimate's). With unit row weights: Grassmann 1.56,
+  the truth's residual again 7x the estimate's, most of it in the elbow-velocity row (the
+  model's Jacobian error there ~1e-3 in standardised units): a global polynomial's
+  derivatives are far less accurate than its values.
 """
 
 import argparse
