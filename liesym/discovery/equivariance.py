@@ -135,9 +135,12 @@ class EquivarianceDiscovery:
         Refit with twice the neighbours and add the bias this reveals to ``uncertainty_``.
         A local polynomial of degree p has a Jacobian bias growing like h^p with the
         neighbourhood radius h ~ k^(1/D) (D = tangent dimension + action dimension), the
-        same at every anchor, so resampling anchors cannot see it; the change of the
-        estimate from k to 2k neighbours beyond its paired-bootstrap noise is
-        ``(2^(p/D) - 1)`` times the bias at k (``bias_``). Costs a second set of regressions.
+        same at every anchor, so resampling anchors cannot see it. The change D of the
+        estimate from k to 2k neighbours is ``(1 - c) B + e`` for the bias B at k,
+        ``c = 2^(p/D)`` and the noise e of the paired difference, so
+        ``|B| <= (|D| + |e|) / (c - 1)``; ``bias_`` is that bound with |e| at its paired
+        bootstrap RMS (an upper bound: never 0 when the fits differ). Costs a second set of
+        regressions.
     n_anchors : int, optional, default: 3000
         Anchor transitions at which Jacobians are estimated (all when fewer).
     tangent_dim : int, optional
@@ -170,12 +173,12 @@ class EquivarianceDiscovery:
     uncertainty_ : Uncertainty
         Estimated angle between ``algebra_`` and the exact algebra: the RMS of the largest
         bootstrap angle (or, with ``n_bootstrap=0``, the singular-value noise floor), as
-        ``DifferentialDiscovery`` reports it, combined in quadrature with ``bias_``;
+        ``DifferentialDiscovery`` reports it, plus ``bias_`` (error <= noise + bias);
         :func:`liesym.verify.verify_discovered` turns it into the certificate's tolerance.
     bootstrap_angles_ : ndarray, shape=[n_bootstrap, k]
         Principal angles (radians) between each bootstrap span and ``algebra_``.
     bias_ : float
-        Estimated angle of the local fits' bias (``bandwidth_check``; nan when not run).
+        Bound on the angle of the local fits' bias (``bandwidth_check``; nan when not run).
     tangent_dim_ : int
         Intrinsic dimension of the states used for the tangent spaces.
     n_anchors_ : int
@@ -406,14 +409,19 @@ class EquivarianceDiscovery:
         if fit2 is not None:
             q = np.linalg.qr(self.algebra_.basis[:, :n].reshape(k, -1).T)[0]
             diff = q @ q.T - solve(fit2[0], None, None, fit2[1])[1]
-            excess = float(np.sum(diff**2))
-            if diffs:
-                d = np.array(diffs)
-                excess -= float(np.sum(np.var(d, axis=0)))
             # |P1 - P2|_F = sqrt(2) |sin theta| for small principal angles theta.
-            self.bias_ = float(np.sqrt(max(excess, 0.0) / 2.0)) / factor
-            spread = float(np.hypot(spread, self.bias_))
-            source += f" and the bias of the local fits ({self.bias_:.2g} rad, from 2x neighbours)"
+            change = float(np.linalg.norm(diff)) / np.sqrt(2.0)
+            noise = float(np.sqrt(np.sum(np.var(diffs, axis=0)) / 2.0)) if diffs else 0.0
+            # The change is D = (1 - c) B + e for the bias B at k and the noise e of the
+            # paired difference, so |B| <= (|D| + |e|) / (c - 1): an upper bound (never 0
+            # when the two fits differ), with |e| taken at its bootstrap RMS.
+            self.bias_ = (change + noise) / factor
+            # The error is the noise of the estimate plus its bias (triangle inequality).
+            spread += self.bias_
+            source += (
+                f" plus the bias bound of the local fits ({self.bias_:.2g} rad: change "
+                f"{change:.2g} rad from 2x neighbours, its noise {noise:.2g} rad)"
+            )
         self.uncertainty_ = Uncertainty(spread, source)
 
 
