@@ -8,8 +8,7 @@ base reward's radial profile (``fit_reward_profile``), the noise level (its resi
 deviation) and a linear dynamics model (``fit_linear_dynamics``); the group is so(2) (what the
 pipeline certifies on this family). For each of 36 test tasks the element is inferred from
 k = 10 transitions, either probed actively (``probe_actively``: each action starts the plan
-over the remaining steps with the least Bayes risk, the expected squared error of the
-posterior after it; the env's termination radius is passed, one rule for every task) or
+over the remaining steps with the least expected squared error of the posterior mode) or
 from the random policy's transitions (``collect_transitions`` + ``GroupInference``, the
 pipeline's default on noiseless data). Reported: the goal-angle
 error (median and max over tasks and seeds) and, for active probing, the posterior spread.

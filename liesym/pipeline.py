@@ -1236,10 +1236,9 @@ def run_pipeline(
     probing : {"auto", "active", "random"}, optional, default: "auto"
         Navigation families: how each test task's ``k_infer`` transitions are chosen.
         ``"random"``: random-policy transitions; ``"active"``: each action starts the plan
-        over the remaining steps with the least Bayes risk (expected squared error of the
-        posterior after it) on the certified group (:func:`~liesym.manifolds.probe_actively`,
-        with a linear dynamics model, the reward noise estimated from base-task data and the
-        env's termination radius); ``"auto"``:
+        over the remaining steps with the least expected squared error of the posterior mode
+        on the certified group (:func:`~liesym.manifolds.probe_actively`, with a linear
+        dynamics model and the reward noise estimated from base-task data); ``"auto"``:
         active when the base reward model's residual on base data exceeds ``ACTIVE_NOISE``
         (noisy rewards), random otherwise.
 

@@ -7,8 +7,7 @@ steps (a candidate action held, or held and then turned to another half-way), it
 the rewards ``r_0(L^{-1} s'_t)`` along the plan for the elements L of the current posterior and
 scores the plan by its Bayes risk: the expected squared distance of the posterior after the
 plan to the true element, averaged over the posterior's elements taken as the truth and over
-simulated reward noise (Monte Carlo with the same draws for every plan), plus a local
-(Laplace) term for precision finer than the posterior points resolve. This values local
+simulated reward noise (Monte Carlo with the same draws for every plan). This values local
 precision (a pass where the reward changes fast with the element: on the circle family,
 beside the goal rather than straight at it, Fisher information ``(dr/dtheta)^2``) as well as
 telling distant elements (mirrored modes) apart; a pairwise union bound over confusions,
@@ -296,16 +295,10 @@ def _plan_risks(
     (a pass where the reward changes fast with the element) as well as telling distant
     elements (mirrored modes) apart.
 
-    The support resolves the posterior only to its spacing, so the Monte Carlo term stops
-    telling plans apart once they would pin the element down more finely; a local (Laplace)
-    term adds ``2 tr((F_i + I / s^2)^-1)`` averaged over i, with F_i the Fisher information of
-    the plan's observed steps about the element's coordinates near R_i (unit basis: squared
-    chord ~ 2 |delta|^2) and s the current posterior's spread about its mode as the prior.
-
     With ``terminal`` set, the plan's episode ends under truth i at the first step whose
-    state is inside the env's termination radius about R_i's goal, and the steps after it (a
-    reset: back at the start, where every element predicts about the same reward) carry no
-    information: they are left out of that outcome's likelihood and Fisher information.
+    predicted reward reaches it (the env's termination), and the steps after it (a reset:
+    back at the start, where every element predicts about the same reward) carry no
+    information: they are left out of that outcome's likelihood.
     """
     w = np.exp(log_w - log_w.max())
     cum = np.cumsum(w / w.sum())
