@@ -319,24 +319,6 @@ def _plan_risks(
     else:  # observed up to and including the step that ends the episode
         inside = np.moveaxis(terminal(x), 0, 1)
         mask = (np.cumsum(inside, axis=-1) - inside == 0).astype(float)
-    # Local precision below the support's spacing: the Fisher information of the observed
-    # steps about the element's coordinates (unit basis: chord^2 ~ 2 |delta|^2 locally), by
-    # central differences of the predicted rewards along the basis.
-    eps_fd = 1e-4
-    turn = skew_exp(eps_fd * group._unit_basis)  # (dim, n, n)
-    zs = np.stack(path, 1) @ group.chart  # (P, h, n)
-    jac = [
-        model._call((zs @ (r[:, None] @ t)[:, :, None]) @ group.chart_inverse)  # (C, dim, P, h)
-        for t in (turn, np.swapaxes(turn, -1, -2))
-    ]
-    jac = np.moveaxis((jac[0] - jac[1]) / (2 * eps_fd), 2, 0)  # (P, C, dim, h)
-    info = np.einsum("pcah,pcbh->pcab", jac * mask[:, :, None], jac) / noise_std**2
-    # prior: the current posterior's spread about its mode (half the mean squared chord)
-    flat0 = r.reshape(len(r), -1)
-    mode = flat0[np.argmax(p)]
-    local2 = max(float(p @ (2 * group.n - 2 * flat0 @ mode)) / 2, 1e-12)
-    prior = np.eye(group.dim) / local2
-    local_risk = 2 * np.trace(np.linalg.inv(info + prior), axis1=-2, axis2=-1) @ p  # (P,)
     flat = r.reshape(len(r), -1)  # chord |R_i - R_j|_F^2 = 2n - 2 <R_i, R_j>: matrix products
     noise = noise_std * rng.standard_normal((len(r), draws, h))  # (C, M, h), shared by plans
     log_p = np.log(p)
@@ -354,7 +336,7 @@ def _plan_risks(
         q /= q.sum(-1, keepdims=True)
         inner = np.einsum("pimk,ik->pi", q @ flat, flat) / draws  # mean over draws
         out[lo : lo + 16] = (2 * group.n - 2 * inner) @ p
-    return out + local_risk
+    return out
 
 
 def _spread(group: CompactLieGroup, rots, log_w, centre) -> float:
