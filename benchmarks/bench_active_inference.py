@@ -52,7 +52,7 @@ def run_seed(sigma: float, seed: int, n_test: int, k: int) -> dict:
     for j, goal in enumerate(family.test_goals(n_test)):
         probe = probe_actively(
             family.make_env(goal), group, model, predict, k, noise_std=noise,
-            termination_radius=family.dynamics.termination_radius, seed=1000 * seed + j, rng=j,
+            seed=1000 * seed + j, rng=j,
         )  # fmt: skip
         active.append(float(goal_angle_error(np.eye(2), probe.element @ g0, goal)))
         spread.append(probe.spread)

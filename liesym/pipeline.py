@@ -736,9 +736,6 @@ def _navigation_run(
                     predict,
                     k,
                     noise_std=noise,
-                    # the env's rule (one for every task), not the task: probes that end the
-                    # episode are followed by a reset to the start, where nothing is learnt
-                    termination_radius=family.dynamics.termination_radius,
                     seed=int(probe_rng.integers(2**31)),
                     rng=probe_rng,
                 )
