@@ -12,6 +12,18 @@ transverse errors (:func:`liesym.algebra.transverse_angle`) of the discovered ta
 so(2), the probing mode chosen, the inference error (median, max), the hereditary worst and
 median task score and the hereditary relative regret (worst, median). Ground truth is used only
 for these scores.
+
+Probed and not adopted (issue 11, 2026-11-29, load 7-14, throwaway runs): plans scored by their
+Monte Carlo Bayes risk (expected squared chord of the posterior after the plan, 64 posterior
+points x 8 reward-noise draws shared by all plans), simulated episodes ending at the env's
+termination radius, first steps never toward the orbit's centre, with the GCV profile. Worst
+task score per seed 0-3 (seed 4 not run): sigma_r 0.05 0.997 / 0.842 / 0.998 / 0.952 (max
+error 0.105 / 0.200 / 0.103 / 0.134 rad: seed 1 below 0.9, which the union bound meets);
+sigma_r 0.1 0.725 / 0.664 / 0.947 / 0.717. Adding a local Fisher (Laplace) term did not change
+which of bench_active_inference's sigma_r 0.1 tasks fail (seeds 1, 3: 6 and 5 errors above
+0.125 rad, against 8 and 5 without it and 9 for the union bound on seed 1). Seed 1's tasks 2,
+3, 8, 15 and 19 fail under all three planners (each task's env is seeded, so its noise draws
+are the same whatever the actions): the noise realisation, more than the plan, sets the tail.
 """
 
 import argparse
