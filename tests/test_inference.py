@@ -228,31 +228,3 @@ def test_inference_refuses_uninformative_base_rewards(rng):
         GroupInference(group, np.eye(2), base_data=(s, s[:, 0])).fit(s, s[:, 0])
     with pytest.raises(ValueError, match="observation"):
         GroupInference(group, base_data=s, carrier="observation").fit(s)
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_profile_of_a_noisy_straight_reward_extrapolates_like_a_straight_line_fit(seed):
-    # Random-walk base data rarely come near the base goal (here none within 0.25), so the
-    # regression spline's end piece rests on a few noisy samples; a plain cubic end piece
-    # swings by many standard errors there (measured 4-260 at rho = 0). With the GCV-chosen
-    # curvature penalty the fit of r = -rho + noise stays within 4 standard errors of the
-    # straight-line least-squares fit (the exact model class) at and below the data's edge.
-    rng = np.random.default_rng(seed)
-    rho, ang = 0.25 + rng.gamma(2.0, 0.25, 2000), rng.uniform(0.0, 2 * np.pi, 2000)
-    x = np.c_[1.0 + rho * np.cos(ang), rho * np.sin(ang)]
-    r = -rho + 0.1 * rng.standard_normal(2000)
-    prof = fit_reward_profile(x, r, np.eye(2), center=[1.0, 0.0])
-    design = np.c_[np.ones_like(rho), rho]
-    cov = 0.1**2 * np.linalg.inv(design.T @ design)
-    for r0 in (0.0, 0.14, 0.25):
-        se = np.sqrt(np.array([1.0, r0]) @ cov @ np.array([1.0, r0]))
-        assert abs(prof.profile(r0) + r0) < 4 * se
-
-
-def test_profile_keeps_the_curvature_of_exact_rewards():
-    # GCV on noise-free data chooses a vanishing penalty: a quadratic profile (inside the
-    # spline space, outside the penalty's null space) is fitted to round-off.
-    x = np.random.default_rng(0).uniform(-1.5, 1.5, size=(400, 2))
-    rho = np.linalg.norm(x - [1.0, 0.0], axis=1)
-    prof = fit_reward_profile(x, -(rho**2), np.eye(2), center=[1.0, 0.0])
-    assert np.max(np.abs(prof(x) + rho**2)) < 1e-6

@@ -136,41 +136,6 @@ def _spline_fit(rho: np.ndarray, r: np.ndarray, n_knots: int):
     return scipy.interpolate.BSpline(t, coef, 3), r - basis @ coef
 
 
-def _smoothed_spline_fit(rho: np.ndarray, r: np.ndarray, n_knots: int):
-    """Cubic spline of r against rho with a curvature penalty chosen by GCV; spline, residuals.
-
-    The plain regression spline's end pieces are set by the few samples near the ends of the
-    range (on random-walk data, near the base goal), so their values and slopes swing by about
-    the reward noise there, and the linear continuation beyond the range inherits the swing.
-    Penalising ``lam * int h''^2`` (exact: h'' is linear on each knot interval, two Gauss
-    points) shrinks the fit toward a straight line where the data cannot tell; ``lam`` minimises
-    generalised cross-validation ``N RSS / (N - edf)^2`` on a log grid, so noise-free or
-    strongly curved data keep a small penalty.
-    """
-    lo, hi = rho.min(), rho.max()
-    inner = np.quantile(rho, np.linspace(0, 1, n_knots + 2)[1:-1])
-    t = np.r_[[lo] * 4, inner, [hi] * 4]
-    basis = scipy.interpolate.BSpline.design_matrix(rho, t, 3).toarray()
-    knots = np.unique(t)
-    xg, wg = np.polynomial.legendre.leggauss(2)
-    half = np.diff(knots)[:, None] / 2
-    pts = (knots[:-1, None] + half * (xg + 1)).ravel()
-    curv = scipy.interpolate.BSpline(t, np.eye(basis.shape[1]), 3).derivative(2)(pts)
-    omega = curv.T @ ((half * wg).ravel()[:, None] * curv)
-    gram, rhs = basis.T @ basis, basis.T @ r
-    scale = np.trace(gram) / max(np.trace(omega), np.finfo(float).tiny)
-    best = None
-    for lam in scale * np.logspace(-10, 4, 57):
-        a = gram + lam * omega
-        coef = np.linalg.solve(a, rhs)
-        edf = np.trace(np.linalg.solve(a, gram))
-        resid = r - basis @ coef
-        gcv = len(r) * (resid @ resid) / max(len(r) - edf, 1.0) ** 2
-        if best is None or gcv < best[0]:
-            best = (gcv, coef, resid)
-    return scipy.interpolate.BSpline(t, best[1], 3), best[2]
-
-
 def _estimate_center(x: np.ndarray, r: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Point c minimising the misfit of r ~ h(|S (x - c)|): variable projection over h."""
     n_knots = _n_knots(len(r))
@@ -235,7 +200,7 @@ def fit_reward_profile(next_states, rewards, metric, center=None) -> RewardProfi
             f"base_data: need at least {_MIN_PROFILE_POINTS} distinct values of the invariant, "
             f"got {np.unique(rho).size}"
         )
-    spline, resid = _smoothed_spline_fit(rho, r, _n_knots(len(r)))
+    spline, resid = _spline_fit(rho, r, _n_knots(len(r)))
     for arr in (c, m, s):
         arr.setflags(write=False)
     return RewardProfile(
