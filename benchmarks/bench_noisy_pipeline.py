@@ -42,11 +42,12 @@ from the orbit's centre is at most rho, and probe t reaches rho <= 0.1 t (the dy
 sigma_r 0.1 (0.025 at 0.05) even with the goal's direction known beforehand. An efficient
 estimate then exceeds 0.125 rad (where the score cliff starts) in 36 x P(|z| > 2.54) = 0.40 of
 a seed's 36 tasks on average: all five seeds clear with probability (1 - 0.011)^180 = 0.14.
-Errors above 0.2 rad (scores measured at 0.20-0.27 rad: 0.84 / 0.95 / 0.72 / 0.66) would be
-rare (0.002 tasks per seed), so 5/5 needs a design near the bound and tasks whose cliff is
-past ~0.15 rad. Diagnostic with the goal known (5 steps at 90 degrees then 5 at 30 degrees
-from it, fitted profile; throwaway): median 0.040 rad, per-seed max 2.74 (a mirrored estimate)
-/ 0.175 / 0.127 / 0.149 / 0.232, errors above 0.125 rad in every seed (2 / 2 / 1 / 2 / 2).
+Errors above 0.2 rad (seeds whose largest error was 0.20 / 0.23 / 0.24 / 0.27 rad had worst
+scores 0.84 / 0.95 / 0.72 / 0.66) would be rare (0.002 tasks per seed), so 5/5 needs a
+design near the bound and tasks whose cliff is past ~0.15 rad. Diagnostic with the goal known
+(5 steps at 90 degrees then 5 at 30 degrees from it, fitted profile; throwaway): median
+0.040 rad, per-seed max 2.74 (a mirrored estimate) / 0.175 / 0.127 / 0.149 / 0.232, errors
+above 0.125 rad in every seed (2 / 2 / 1 / 2 / 2).
 """
 
 import argparse
