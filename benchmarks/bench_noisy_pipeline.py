@@ -12,6 +12,44 @@ transverse errors (:func:`liesym.algebra.transverse_angle`) of the discovered ta
 so(2), the probing mode chosen, the inference error (median, max), the hereditary worst and
 median task score and the hereditary relative regret (worst, median). Ground truth is used only
 for these scores.
+
+Probed and not adopted (issue 11, 2026-11-29, load 7-14; code in the history of branch
+s7-infer). (1) The base reward profile as a curvature-penalised spline (penalty by GCV) instead
+of the plain regression spline, whose end piece near the base goal (no base data within
+0.13-0.24 of it) swings by about the noise: at sigma_r 0.1 seed 2 the plain fit gives +0.07 at
+the termination radius 0.14 instead of -0.14, and on the same probe paths the fitted model gave
+errors 0.28 / 0.11 / 0.14 rad where the true one gave 0.05 / 0.04 / 0.003
+(bench_active_inference seed 2, tasks 15 / 27 / 12). The penalised fit stays within 0.01-0.1 of
+-rho there, yet with the union-bound planner the whole run got worse: worst task score per seed
+0-4 sigma_r 0.05 0.998 / 0.888 / 0.973 / 0.951 / 0.999 (seed 1 below 0.9), sigma_r 0.1 -0.487 /
+-0.243 / -0.591 / 0.896 / 0.888 (three confused modes, errors 1.5-1.9 rad). (2) Plans scored by
+their Monte Carlo Bayes risk (expected squared chord of the posterior after the plan, 64
+posterior points x 8 reward-noise draws shared by all plans), simulated episodes ending at the
+env's termination radius, first steps never toward the orbit's centre, with the GCV profile.
+Worst task score per seed 0-4: sigma_r 0.05 0.997 / 0.842 / 0.998 / 0.952 / 0.996 (max error
+0.105 / 0.200 / 0.103 / 0.134 / 0.125 rad: seed 1 below 0.9, which the union bound meets);
+sigma_r 0.1 0.725 / 0.664 / 0.947 / 0.717 / 0.728 (1/5 >= 0.8; the union bound 2/5). Adding a
+local Fisher (Laplace) term did not change which of bench_active_inference's sigma_r 0.1 tasks
+fail (seeds 1, 3: 6 and 5 errors above 0.125 rad, against 8 and 5 without it and 9 for the union
+bound on seed 1). Seed 1's tasks 2, 3, 8, 15 and 19 fail under all three planners (each task's
+env is seeded, so its noise draws are the same whatever the actions): the noise realisation,
+more than the plan, sets the tail. In the whole pipeline (seed 1 only) the local term gave
+sigma_r 0.05 0.912 (max error 0.132) and 0.1 0.375 (max 0.693; the union bound 0.955 and 0.208).
+The local term also broke the sphere check of tests/test_noisy_rewards.py (0.043 > 0.04 rad).
+
+What limits sigma_r 0.1 (computed): the reward's sensitivity to the goal angle at distance rho
+from the orbit's centre is at most rho, and probe t reaches rho <= 0.1 t (the dynamics noise
+adds 2 x 0.05^2 t to E rho_t^2), so k = 10 probes carry Fisher information <= sum_t (0.01 t^2 +
+0.005 t) / sigma_r^2 = 4.13 / sigma_r^2: a Cramer-Rao std >= sigma_r / 2.03 = 0.049 rad at
+sigma_r 0.1 (0.025 at 0.05) even with the goal's direction known beforehand. An efficient
+estimate then exceeds 0.125 rad (where the score cliff starts) in 36 x P(|z| > 2.54) = 0.40 of a
+seed's 36 tasks on average: all five seeds clear with probability (1 - 0.011)^180 = 0.14. Errors
+above 0.2 rad (seeds whose largest error was 0.20 / 0.23 / 0.24 / 0.27 rad had worst scores 0.84
+/ 0.95 / 0.72 / 0.66) would be rare (0.002 tasks per seed), so 5/5 needs a design near the bound
+and tasks whose cliff is past ~0.15 rad. Diagnostic with the goal known (5 steps at 90 degrees
+then 5 at 30 degrees from it, fitted profile; throwaway): median 0.040 rad, per-seed max 2.74 (a
+mirrored estimate) / 0.175 / 0.127 / 0.149 / 0.232, errors above 0.125 rad in every seed (2 / 2
+/ 1 / 2 / 2).
 """
 
 import argparse
