@@ -138,7 +138,7 @@ class EquivarianceDiscovery:
         same at every anchor, so resampling anchors cannot see it. The change D of the
         estimate from k to 2k neighbours is ``(1 - c) B + e`` for the bias B at k,
         ``c = 2^(p/D)`` and the noise e of the paired difference, so
-        ``|B| <= (|D| + |e|) / (c - 1)``; ``bias_`` is that bound with |e| at its paired
+        ``|B| <= (|D| + |e|) / (c - 1)``; ``bias_`` is that bound with ``|e|`` at its paired
         bootstrap RMS (an upper bound: never 0 when the fits differ). Costs a second set of
         regressions.
     n_anchors : int, optional, default: 3000
