@@ -568,7 +568,7 @@ def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
     ds = s[nb] - s0[:, None]
     da = a[nb] - a0[:, None]
     lin = np.concatenate([ds @ tan, da], axis=2)  # (A, k, d + m)
-    x = np.concatenate([np.ones((n_a, kk, 1)), lin, monomials(lin, degree, min_degree=2)], axis=2)
+    x = monomials(lin, degree)  # coef rows: constant 0, linear 1..d+m, then degrees 2..degree
     # Outputs: next states, reward, and the normal coordinates of the neighbours (whose linear
     # part is the tilt of the tangent space at the anchor: second-order accurate tangents).
     outs = [s2[nb]]
