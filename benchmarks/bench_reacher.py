@@ -286,12 +286,12 @@ def code_fingerprint() -> str:
 
 def oracle_key(
     mode: str, targets: list, overrides: dict | None = None, seed: int = ORACLE_SEED
-) -> dict:
-    """Everything the per-target oracles' parameters depend on (the cache key)."""
+) -> str:
+    """Everything the per-target oracles' parameters depend on (the cache key, JSON text)."""
     import gymnasium
     import mujoco
 
-    return {
+    key = {
         "mode": mode,
         "trainer": trainer_settings(mode, overrides),
         "n_eval_episodes": N_EVAL[mode],
@@ -313,6 +313,15 @@ def oracle_key(
         },
         "code_fingerprint": code_fingerprint(),
     }
+    return json.dumps(key, sort_keys=True)
+
+
+def cached_oracles(path: Path, key: str):
+    """The oracle parameters cached at ``path`` under ``key`` (:func:`oracle_key`), else None."""
+    if not path.exists():
+        return None
+    with np.load(path) as cached:
+        return cached["params"] if str(cached["key"]) == key else None
 
 
 def oracles(
@@ -329,11 +338,10 @@ def oracles(
     Returns ``(params, reused, seconds)``; trained params are written to ``path``. ``seed``
     is the base of the chunks' seeds (another value: an independent draw of the oracles).
     """
-    key = json.dumps(oracle_key(mode, targets, overrides, seed), sort_keys=True)
-    if path.exists() and not retrain:
-        with np.load(path) as cached:
-            if str(cached["key"]) == key:
-                return cached["params"], True, 0.0
+    key = oracle_key(mode, targets, overrides, seed)
+    cached = None if retrain else cached_oracles(path, key)
+    if cached is not None:
+        return cached, True, 0.0
     t0 = time.perf_counter()
     n_test = len(targets)
     chunks = np.array_split(np.arange(n_test), min(ORACLE_CHUNKS, n_test))
@@ -532,15 +540,6 @@ def probe_policy(
         return cem.fit(fam, [fam.base_task], start_moves=moves, features=features()).params_[0]
 
 
-def cached_oracles(mode: str, targets: list, path: Path):
-    """The committed settings' oracle parameters at ``path`` if its key matches, else None."""
-    if not path.exists():
-        return None
-    key = json.dumps(oracle_key(mode, targets), sort_keys=True)
-    with np.load(path) as cached:
-        return cached["params"] if str(cached["key"]) == key else None
-
-
 def probe(
     mode: str,
     seeds: list,
@@ -573,7 +572,7 @@ def probe(
     )
     # Looked up after the base policies' training: a concurrent --oracles-only may write it.
     cache = RESULTS / "reacher_oracles.npz"
-    cached = None if overrides else cached_oracles(mode, fam.test_tasks, cache)
+    cached = None if overrides else cached_oracles(cache, oracle_key(mode, fam.test_tasks))
     if cached is None:
         params += Parallel(n_jobs=n_jobs)(
             delayed(probe_policy)(mode, ORACLE_SEED + i, t, overrides)
