@@ -86,6 +86,7 @@ def run_case(sigma: float, seed: int, n_test: int, n_steps: int, seeds) -> dict:
     truth = family.task_algebra
     scores = run.scores["hereditary"]
     regret = run.relative_regret["hereditary"] if run.relative_regret else None
+    fixed = run.scores.get("hereditary (probes only)")
     return {
         "seed": seed,
         "certified": report.name,
@@ -97,11 +98,14 @@ def run_case(sigma: float, seed: int, n_test: int, n_steps: int, seeds) -> dict:
         "true_error": float(principal_angles(group.algebra_, truth).max()),
         "true_transverse_error": float(transverse_angle(group.algebra_, truth)),
         "probing": run.settings["probing"],
+        "online": run.settings["online"],
         "reward_noise_estimate": run.settings["reward_noise_estimate"],
         "inference_error_median": float(np.median(run.inference_errors)),
         "inference_error_max": float(np.max(run.inference_errors)),
         "worst_task_score": float(np.min(scores)),
         "median_task_score": float(np.median(scores)),
+        "probes_only_worst_task_score": None if fixed is None else float(np.min(fixed)),
+        "probes_only_median_task_score": None if fixed is None else float(np.median(fixed)),
         "worst_relative_regret": None if regret is None else float(np.max(regret)),
         "median_relative_regret": None if regret is None else float(np.median(regret)),
         "seconds": time.perf_counter() - start,

@@ -818,12 +818,17 @@ def noisy_pipeline_table(d: dict) -> list[str]:
         "elements' scale from the system group; tolerance from the task group's bootstrap, "
         "transverse part), the bootstrap's transverse uncertainty against the true transverse "
         "error to so(2) (what no conjugation explains), the whole-angle true error, the "
-        "inference error (rad), the hereditary worst and median task score and worst relative "
-        f"regret over the {d['n_test']} test tasks; median (min–max) over seeds:",
+        "inference error of the k probes (rad), the hereditary worst and median task score "
+        f"and worst relative regret over the {d['n_test']} test tasks, and the worst-task "
+        "score of the element from the probes alone; median (min–max) over seeds. With reward "
+        'noise `online="auto"` lets the hereditary policy go on inferring its element from '
+        "each episode's own rewards (`TrackingHereditaryPolicy`): k = 10 probes near the start "
+        "carry little information about the goal angle (see the benchmark's docstring).",
         "",
         "| σ_r | certified so(2) | tol | transverse unc. | true transverse error | true error | "
-        "inference error (median / max) | worst-task score | median score | worst rel. regret |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "inference error (median / max) | worst-task score | median score | worst rel. regret "
+        "| worst-task score, probes only |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key, cell in d["cells"].items():
         rows = cell["rows"]
@@ -832,12 +837,16 @@ def noisy_pipeline_table(d: dict) -> list[str]:
         def rng(field, fmt=_e, rows=ok):
             return _range(summary_of([r[field] for r in rows]), fmt) if rows else "—"
 
+        probed = [r for r in ok if r.get("probes_only_worst_task_score") is not None]
+        fixed = rng("probes_only_worst_task_score", _score, probed) if probed else "—"
+
         lines.append(
             f"| {float(key):g} | {len(ok)}/{len(rows)} | {rng('tol')} | "
             f"{rng('transverse_uncertainty')} | {rng('true_transverse_error')} | "
             f"{rng('true_error')} | {rng('inference_error_median')} / "
             f"{rng('inference_error_max')} | {rng('worst_task_score', _score)} | "
-            f"{rng('median_task_score', _score)} | {rng('worst_relative_regret', _score)} |"
+            f"{rng('median_task_score', _score)} | {rng('worst_relative_regret', _score)} | "
+            f"{fixed} |"
         )
     # Issue 11's targets: certified in every seed and every seed's worst task above the bound.
     bounds = {0.05: 0.9, 0.1: 0.8}

@@ -675,6 +675,7 @@ def _navigation_run(
     rng,
     progress,
     probing="auto",
+    online="auto",
 ):
     """The navigation families: discovery, certificates, reward-carried inference, fast path.
 
@@ -683,7 +684,12 @@ def _navigation_run(
     """
     from liesym.algebra import Representation
     from liesym.data import collect_transitions
-    from liesym.manifolds import CompactLieGroup, GroupInference, fit_reward_profile
+    from liesym.manifolds import (
+        CompactLieGroup,
+        ElementTracker,
+        GroupInference,
+        fit_reward_profile,
+    )
     from liesym.policies import ZeroPolicy
     from liesym.transfer import evaluate_transfer
     from liesym.transfer.metrics import goal_angle_error as angle_error
@@ -715,6 +721,8 @@ def _navigation_run(
     # The base model's residual on base data: the reward noise the inference has to beat.
     noise = float(np.std(base.rewards - base_model(base.next_states)))
     active = probing == "active" or (probing == "auto" and noise > ACTIVE_NOISE)
+    online = online == "on" or (online == "auto" and noise > ACTIVE_NOISE)
+    probes = [None] * len(test_goals)  # each task's k_infer probing transitions
     if active:
         from liesym.discovery.dynamics import fit_linear_dynamics
         from liesym.manifolds import probe_actively
@@ -740,16 +748,17 @@ def _navigation_run(
                     rng=probe_rng,
                 )
                 est = _Probed(probe.element, probe.coordinates)
+                seen = (probe.next_states, probe.rewards)
             else:
-                est = GroupInference(group, base_reward=base_model, rng=rng).fit(
-                    (data.next_states[:k], data.rewards[:k])
-                )
+                seen = (data.next_states[:k], data.rewards[:k])
+                est = GroupInference(group, base_reward=base_model, rng=rng).fit(seen)
             if k in inference_k:
                 errors[inference_k.index(k), j] = angle_error(
                     metric, est.element_ @ base_goal, test_goals[j]
                 )
             if k == k_infer:
                 elements[j], coords[j] = est.element_, est.coordinates_
+                probes[j] = seen
     timings["inference"] = time.perf_counter() - t0
 
     index = {tuple(np.round(g, 12)): j for j, g in enumerate(test_goals)}
@@ -759,6 +768,11 @@ def _navigation_run(
         # The goal only identifies which test task's *inferred* element to use.
         return elements[index[tuple(np.round(goal, 12))]]
 
+    def tracker_of(goal):
+        # The task's probes are the prior; the episode's own rewards do the rest.
+        prior = probes[index[tuple(np.round(goal, 12))]]
+        return ElementTracker(group, base_model, prior=prior)
+
     t0 = time.perf_counter()
     n = family.n
     curve = evaluate_transfer(
@@ -766,6 +780,7 @@ def _navigation_run(
         structure.train_goals,
         test_goals,
         element_of=element_of,
+        tracker_of=tracker_of if online else None,
         train_elements=structure.task_group.elements_,
         # Tasks are cosets L Stab(c_0): compare the images of the base reward's fitted
         # centre c_0 (inferred from base data only) in the chart of M, so that elements
@@ -787,6 +802,7 @@ def _navigation_run(
         "n_test": n_test,
         "n_episodes": n_episodes,
         "probing": "active" if active else "random",
+        "online": online,
         "reward_noise_estimate": noise,
         "nearest": "training task whose discovered element moves the fitted base centre "
         "nearest to where the test task's inferred element moves it",
@@ -1189,6 +1205,7 @@ def run_pipeline(
     n_test: int | None = None,
     inference_k=None,
     probing: str = "auto",
+    online: str = "auto",
 ) -> PipelineResult:
     """The whole hereditary pipeline on a task family: structure, inference, transfer, scores.
 
@@ -1246,6 +1263,15 @@ def run_pipeline(
         dynamics model and the reward noise estimated from base-task data); ``"auto"``:
         active when the base reward model's residual on base data exceeds ``ACTIVE_NOISE``
         (noisy rewards), random otherwise.
+    online : {"auto", "on", "off"}, optional, default: "auto"
+        Navigation families: whether the hereditary policy goes on inferring its task's
+        element from each episode's own (noisy) rewards while it acts
+        (:class:`~liesym.transfer.TrackingHereditaryPolicy`, the probes as prior), reported as
+        ``"hereditary"`` beside ``"hereditary (probes only)"`` (the element from the probes,
+        fixed). ``"auto"``: on under the same rule as active probing. With little reward
+        noise the k probes already pin the element down; with more, k probes near the start
+        cannot (the reward's sensitivity to the task grows with the distance from the
+        orbit's centre, which the probes barely leave), while the episode reaches it.
 
     Returns
     -------
@@ -1267,6 +1293,8 @@ def run_pipeline(
     n_episodes = as_count(n_episodes, "n_episodes")
     if probing not in ("auto", "active", "random"):
         raise ValueError(f"probing: expected 'auto', 'active' or 'random', got {probing!r}")
+    if online not in ("auto", "on", "off"):
+        raise ValueError(f"online: expected 'auto', 'on' or 'off', got {online!r}")
     rng = as_rng(rng)
     if isinstance(family, TaskFamily):
         given = {
@@ -1295,6 +1323,7 @@ def run_pipeline(
             rng=rng,
             progress=progress,
             probing=probing,
+            online=online,
         )
     return _generic_run(
         family,

@@ -9,6 +9,7 @@ first exponential, logarithm, distance or Fréchet mean.
   ``frechet_mean``, ``random``, ``act``, ``to_chart``, ``from_chart``.
 - :class:`GroupInference`: the element L of an unseen task, ``r(s') = r_0(L^{-1} s')``, from
   k of its transitions and a model of the base reward; no oracle goal.
+  :class:`ElementTracker`: the same estimate kept up to date while episodes run.
 - :func:`fit_reward_profile` / :class:`RewardProfile`: the base reward as a function of the
   invariant ``|M^{1/2}(x - c_0)|``.
 - :func:`probe_actively` / :class:`ActiveProbe`: test-time inference from k probing actions
@@ -23,7 +24,7 @@ first exponential, logarithm, distance or Fréchet mean.
 from liesym.manifolds._rotations import rotation_angles, rotation_log
 from liesym.manifolds.active import ActiveProbe, probe_actively
 from liesym.manifolds.group import CompactLieGroup, certified_metric
-from liesym.manifolds.inference import GroupInference
+from liesym.manifolds.inference import ElementTracker, GroupInference
 from liesym.manifolds.profile import RewardProfile, as_reward_data, fit_reward_profile
 from liesym.manifolds.subspace import (
     GrassmannAdam,
@@ -38,6 +39,7 @@ from liesym.manifolds.subspace import (
 __all__ = [
     "ActiveProbe",
     "CompactLieGroup",
+    "ElementTracker",
     "GrassmannAdam",
     "GrassmannDifferentialDiscovery",
     "GrassmannFunctionalDiscovery",

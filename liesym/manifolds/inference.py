@@ -23,7 +23,7 @@ import numpy as np
 import scipy.optimize
 from scipy.stats import qmc
 
-from liesym._core import as_finite_array, as_generator_stack, as_rng, progress
+from liesym._core import as_count, as_finite_array, as_generator_stack, as_rng, progress
 from liesym.algebra import LieAlgebra
 from liesym.manifolds._rotations import rotation_angles, skew_exp
 from liesym.manifolds.group import CompactLieGroup
@@ -85,15 +85,22 @@ class _ObservationModel:
         return np.broadcast_to(rows, (*z.shape[:-1], *rows.shape))
 
 
-def _losses(model, y: np.ndarray, r: np.ndarray, rots: np.ndarray):
-    """Residuals (C, K[, p]) and losses (C,) of rotations (C, n, n) at chart points y (K, n)."""
+def _losses(model, y: np.ndarray, r: np.ndarray, rots: np.ndarray, weights=None):
+    """Residuals (C, K[, p]) and losses (C,) of rotations (C, n, n) at chart points y (K, n).
+
+    ``y`` (C, K, n) with rewards (C, K) gives each rotation its own points; ``weights``
+    (0 or 1, shape of the rewards) masks points out (padding of unequal batches).
+    """
     e = r - model.value(y @ rots)  # rows of y @ R are R^T y_k
+    if weights is not None:
+        w = np.broadcast_to(weights, e.shape[:2])
+        e = e * w.reshape(w.shape + (1,) * (e.ndim - 2))
     return e, np.sum(e.reshape(len(e), -1) ** 2, axis=1)
 
 
-def _refine(model, y, r, rots, unit, max_iter: int):
+def _refine(model, y, r, rots, unit, max_iter: int, weights=None):
     """Batched Levenberg-Marquardt on the group: R <- R exp(sum_j delta_j Q_j)."""
-    e, loss = _losses(model, y, r, rots)
+    e, loss = _losses(model, y, r, rots, weights)
     lam = np.full(len(rots), 1e-3)
     done = np.zeros(len(rots), dtype=bool)
     loss_prev = loss
@@ -102,7 +109,10 @@ def _refine(model, y, r, rots, unit, max_iter: int):
         g = model.gradient(z)  # (S, K, n), or (S, K, p, n) for vector residuals
         if g.ndim == 3:
             g = g[:, :, None]
-        jac = np.einsum("skpa,jab,skb->skpj", g, unit, z).reshape(len(z), -1, unit.shape[0])
+        jac = np.einsum("skpa,jab,skb->skpj", g, unit, z)
+        if weights is not None:
+            jac = jac * np.broadcast_to(weights, z.shape[:2])[:, :, None, None]
+        jac = jac.reshape(len(z), -1, unit.shape[0])
         flat = e.reshape(len(e), -1)
         jtj = np.einsum("skj,ski->sji", jac, jac)
         jte = np.einsum("skj,sk->sj", jac, flat)
@@ -111,7 +121,7 @@ def _refine(model, y, r, rots, unit, max_iter: int):
         )
         delta = -np.linalg.solve(jtj + damp, jte[..., None])[..., 0]
         trial = rots @ skew_exp(np.tensordot(delta, unit, axes=([-1], [0])))
-        e_new, loss_new = _losses(model, y, r, trial)
+        e_new, loss_new = _losses(model, y, r, trial, weights)
         better = loss_new < loss
         rots = np.where(better[:, None, None], trial, rots)
         e = np.where(better.reshape(-1, *([1] * (e.ndim - 1))), e_new, e)
@@ -482,4 +492,157 @@ class GroupInference:
         self.coordinates_ = group.log(self.element_)
         self.residual_ = float(np.sqrt(np.mean(e**2)))
         self.n_transitions_ = len(rewards)
+        return self
+
+
+class ElementTracker:
+    """The least-squares element of a task, updated with every transition of running episodes.
+
+    k probing transitions near the start say little about a reward-carried task (on the circle
+    family the reward's sensitivity to the goal angle is at most the distance from the orbit's
+    centre); the transitions of the episode itself say more and more as the policy reaches the
+    task's region. For each episode of a batch the tracker keeps the loss
+    ``sum (r_k - r_0(L^{-1} s'_k))^2`` of every grid element of the group (the grid of
+    :class:`GroupInference`) over the prior transitions (e.g. the probes) and the episode's so
+    far, and the least-squares element: after each transition, the grid's best element when
+    it beats the current estimate (another basin), then a few Levenberg-Marquardt steps on all
+    the episode's transitions.
+
+    Parameters
+    ----------
+    group : CompactLieGroup
+        The certified task group.
+    base_reward : callable
+        Model of the base reward on original coordinates, ``(N, n) -> (N,)``.
+    prior : (next_states, rewards), optional
+        Transitions (k, n) and (k,) every episode starts from (the task's probes).
+    n_candidates : int, optional
+        Size of the grid (default that of :class:`GroupInference`).
+    n_iter : int, optional, default: 3
+        Levenberg-Marquardt steps per update (100 on the prior).
+    rng : None, int or numpy.random.Generator
+        The quasi-random grid of groups of dimension > 1.
+
+    Attributes
+    ----------
+    elements_ : ndarray, shape=[B, n, n]
+        Current estimate of each episode (original coordinates), after :meth:`reset`.
+    n_transitions_ : ndarray of int, shape=[B]
+        Transitions each estimate rests on (prior included).
+
+    Examples
+    --------
+    A goal at 1 rad, 3 uninformative probes at the centre, then transitions near the goal:
+
+    >>> from liesym.algebra import so
+    >>> group = CompactLieGroup.from_algebra(so(2), np.eye(2))
+    >>> def base(x):
+    ...     return -np.linalg.norm(x - np.array([1.0, 0.0]), axis=-1)
+    >>> goal = np.array([np.cos(1.0), np.sin(1.0)])
+    >>> def reward(x):
+    ...     return -np.linalg.norm(x - goal, axis=-1)
+    >>> probes = np.zeros((3, 2))
+    >>> tracker = ElementTracker(group, base, prior=(probes, reward(probes))).reset(2)
+    >>> for x in ([[0.5, 0.5], [0.6, 0.6]], [[0.6, 0.8], [0.4, 0.8]]):
+    ...     tracker = tracker.update(np.array(x), reward(np.array(x)))
+    >>> group.log(tracker.elements_).round(6)[:, 0]
+    array([1., 1.])
+    >>> tracker.n_transitions_
+    array([5, 5])
+    """
+
+    def __init__(
+        self,
+        group: CompactLieGroup,
+        base_reward,
+        *,
+        prior=None,
+        n_candidates: int | None = None,
+        n_iter: int = 3,
+        rng=None,
+    ) -> None:
+        if not isinstance(group, CompactLieGroup):
+            raise TypeError(f"group: expected a CompactLieGroup, got {type(group).__name__}")
+        if not callable(base_reward):
+            raise ValueError("base_reward: expected a callable on points (..., n)")
+        if not isinstance(n_iter, int | np.integer) or isinstance(n_iter, bool) or n_iter < 0:
+            raise ValueError(f"n_iter: expected an integer >= 0, got {n_iter!r}")
+        self.group = group
+        self.model = _ChartModel(base_reward, group.chart_inverse)
+        count = n_candidates or (720 if group.dim == 1 else 1024 * group.dim)
+        if not isinstance(count, int | np.integer) or count < 2:
+            raise ValueError(f"n_candidates: expected an integer >= 2, got {n_candidates!r}")
+        grid = _candidates(group, count, as_rng(rng))
+        self._grid = skew_exp(np.tensordot(grid, group._unit_basis, axes=([-1], [0])))
+        if prior is None:
+            self._prior = (np.empty((0, group.n)), np.empty(0))
+        else:
+            x, r = as_reward_data(prior, name="prior", n=group.n)
+            self._prior = (x @ group.chart, r)
+        self.n_iter = int(n_iter)
+        y, r = self._prior
+        self._prior_loss = _losses(self.model, y, r, self._grid)[1] if len(r) else None
+
+    def reset(self, batch_size: int) -> "ElementTracker":
+        """Start ``batch_size`` episodes from the prior transitions."""
+        b = as_count(batch_size, "batch_size")
+        y, r = self._prior
+        self._y = [np.broadcast_to(y, (b, *y.shape))]
+        self._r = [np.broadcast_to(r, (b, len(r)))]
+        self._w = [np.ones((b, len(r)))]
+        if self._prior_loss is None:
+            self._loss = np.zeros((b, len(self._grid)))
+            rots = np.repeat(np.eye(self.group.n)[None], b, axis=0)
+        else:
+            self._loss = np.repeat(self._prior_loss[None], b, axis=0)
+            start = self._grid[np.argmin(self._prior_loss)][None]
+            rot, _ = _refine(self.model, y, r, start, self.group._unit_basis, 100)
+            rots = np.repeat(rot, b, axis=0)
+        self._rots = rots
+        self._set(rots)
+        return self
+
+    def _set(self, rots: np.ndarray) -> None:
+        self.elements_ = self.group.from_chart(rots)
+        self.n_transitions_ = np.sum(np.concatenate(self._w, axis=1), axis=1).astype(int)
+
+    def update(self, next_states, rewards, mask=None) -> "ElementTracker":
+        """Add one transition per episode (``mask`` False: the episode has ended) and re-estimate.
+
+        Parameters
+        ----------
+        next_states : array-like, shape=[B, n]
+        rewards : array-like, shape=[B]
+            The rewards as observed (with their noise).
+        mask : array-like of bool, shape=[B], optional
+            Episodes the transition belongs to (default all).
+        """
+        if not hasattr(self, "_rots"):
+            raise RuntimeError("ElementTracker: call reset(batch_size) before update")
+        b = len(self._rots)
+        x = as_finite_array(next_states, "next_states")
+        r = as_finite_array(rewards, "rewards")
+        if x.shape != (b, self.group.n) or r.shape != (b,):
+            raise ValueError(
+                f"next_states, rewards: expected shapes ({b}, {self.group.n}) and ({b},), "
+                f"got {x.shape} and {r.shape}"
+            )
+        w = np.ones(b) if mask is None else np.asarray(mask, dtype=bool).astype(float)
+        if w.shape != (b,):
+            raise ValueError(f"mask: expected shape ({b},), got {w.shape}")
+        y = x @ self.group.chart
+        e = r[:, None] - self.model.value(np.einsum("bi,cij->bcj", y, self._grid))
+        self._loss += w[:, None] * e**2
+        self._y.append(y[:, None])
+        self._r.append(r[:, None])
+        self._w.append(w[:, None])
+        ys, rs, ws = (np.concatenate(v, axis=1) for v in (self._y, self._r, self._w))
+        _, current = _losses(self.model, ys, rs, self._rots, ws)
+        best = np.argmin(self._loss, axis=1)
+        jump = self._loss[np.arange(b), best] < current
+        rots = np.where(jump[:, None, None], self._grid[best], self._rots)
+        if self.n_iter:
+            rots, _ = _refine(self.model, ys, rs, rots, self.group._unit_basis, self.n_iter, ws)
+        self._rots = rots
+        self._set(rots)
         return self

@@ -49,6 +49,9 @@ class RolloutNoise:
         Start states; the batch axes end with the episode axis.
     steps : array-like, shape=[..., T, n]
         Additive noise of time steps 0..T-1 (broadcast against ``starts``' batch axes).
+    rewards : array-like, shape=[..., T], optional
+        Observation noise of the rewards (drawn when the dynamics have ``reward_noise``): what
+        policies that learn during the episode (``observe``) see added to the reward.
 
     Examples
     --------
@@ -63,10 +66,20 @@ class RolloutNoise:
 
     starts: np.ndarray
     steps: np.ndarray
+    rewards: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         starts = as_finite_array(self.starts, "starts")
         steps = as_finite_array(self.steps, "steps")
+        if self.rewards is not None:
+            rewards = as_finite_array(self.rewards, "rewards")
+            if rewards.shape != steps.shape[:-1]:
+                raise ValueError(
+                    f"rewards: expected the steps' shape without its last axis "
+                    f"{steps.shape[:-1]}, got {rewards.shape}"
+                )
+            rewards.setflags(write=False)
+            object.__setattr__(self, "rewards", rewards)
         if starts.ndim < 1 or steps.ndim < 2 or steps.shape[-1] != starts.shape[-1]:
             raise ValueError(
                 f"steps: expected shape [..., T, n] with n = {starts.shape[-1:]} (as starts), "
@@ -116,7 +129,7 @@ class RolloutNoise:
         lin = linear_part(g, self.n)
         starts = act(g[..., None, :, :], self.starts)
         steps = np.einsum("...ij,...tj->...ti", lin[..., None, :, :], self.steps)
-        return RolloutNoise(starts, steps)
+        return RolloutNoise(starts, steps, self.rewards)
 
 
 def rollout_noise(dynamics, shape, *, rng=None, max_steps: int | None = None) -> RolloutNoise:
@@ -134,7 +147,9 @@ def rollout_noise(dynamics, shape, *, rng=None, max_steps: int | None = None) ->
     Returns
     -------
     RolloutNoise
-        ``starts`` of shape ``[*shape, n]``, ``steps`` of shape ``[*shape, T, n]``.
+        ``starts`` of shape ``[*shape, n]``, ``steps`` of shape ``[*shape, T, n]``, and for
+        dynamics with ``reward_noise`` the rewards' observation noise ``[*shape, T]`` (drawn
+        last, so the other draws do not depend on it).
 
     Examples
     --------
@@ -151,7 +166,7 @@ def rollout_noise(dynamics, shape, *, rng=None, max_steps: int | None = None) ->
     rng = as_rng(rng)
     starts = dyn.sample_start(shape, rng)
     steps = dyn.sample_noise((*shape, horizon), rng)
-    return RolloutNoise(starts, steps)
+    return RolloutNoise(starts, steps, dyn.sample_reward_noise((*shape, horizon), rng))
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,6 +231,7 @@ def simulate(
     *,
     batch_shape: tuple[int, ...] = (),
     record: bool = False,
+    observe: Callable | None = None,
 ) -> Rollouts:
     """Run episodes from explicit noise (no input checks: the kernel of :func:`rollout`).
 
@@ -232,6 +248,11 @@ def simulate(
         Further batch axes to broadcast with (e.g. a population of parameters).
     record : bool, optional, default: False
         Keep the trajectories.
+    observe : callable, optional
+        ``observe(next_states, rewards, alive)`` after every step, with the rewards as
+        observed (plus the noise's ``rewards``, when drawn) and the mask of the episodes the
+        step belongs to: policies that learn during the episode. The returns count the
+        rewards without their observation noise (its mean is zero).
 
     Returns
     -------
@@ -269,6 +290,9 @@ def simulate(
     for t in range(horizon):
         step = dyn.transition(state, act_fn(state), goals, noise.steps[..., t, :], check=False)
         applied, nxt, distance = step.applied, step.next_states, step.distance
+        if observe is not None:
+            seen = -distance if noise.rewards is None else noise.rewards[..., t] - distance
+            observe(nxt, np.broadcast_to(seen, batch), alive)
         total -= np.where(alive, distance, 0.0)
         lengths += alive
         reached = alive & step.terminated
@@ -431,6 +455,39 @@ def rollout(
             raise ValueError(f"n_episodes: {n_episodes} differs from the noise's {shape[-1]}")
     target = goals if n_goals is None else goals[:, None, :]
     if n_goals is not None and len(noise.batch_shape) == 1:
-        noise = RolloutNoise(noise.starts[None], noise.steps[None])
-    out = simulate(act_fn, dyn, target, noise, record=trajectories)
-    return out
+        rewards = None if noise.rewards is None else noise.rewards[None]
+        noise = RolloutNoise(noise.starts[None], noise.steps[None], rewards)
+    observe = _policy_observe(policy, np.broadcast_shapes(noise.batch_shape, target.shape[:-1]))
+    if observe is not None and dyn.reward_noise > 0 and noise.rewards is None:
+        raise ValueError(
+            "noise: the policy observes rewards, which these dynamics observe with noise; "
+            "draw the noise with rollout_noise (it includes the rewards' noise)"
+        )
+    return simulate(act_fn, dyn, target, noise, record=trajectories, observe=observe)
+
+
+def _policy_observe(policy, batch: tuple[int, ...]) -> Callable | None:
+    """Start the episodes of policies that learn during them; their joint ``observe``.
+
+    Such a policy has ``reset(shape)`` (the batch shape of the states it will act on: the
+    whole batch, or a goal's episodes for one policy per goal) and
+    ``observe(next_states, rewards, alive)``.
+    """
+    if isinstance(policy, Policy):
+        if not hasattr(policy, "observe"):
+            return None
+        policy.reset(batch)
+        return policy.observe
+    policies = list(policy)
+    if not any(hasattr(p, "observe") for p in policies):
+        return None
+    for p in policies:
+        if hasattr(p, "observe"):
+            p.reset(batch[1:])
+    parts = [(g, p) for g, p in enumerate(policies) if hasattr(p, "observe")]
+
+    def observe(next_states, rewards, alive):
+        for g, p in parts:
+            p.observe(next_states[g], rewards[g], alive[g])
+
+    return observe

@@ -27,6 +27,7 @@ from liesym.transfer.evaluate import (
 )
 from liesym.transfer.hereditary import (
     HereditaryPolicy,
+    TrackingHereditaryPolicy,
     check_element,
     equivariance_defect,
     hereditary_policies,
@@ -40,6 +41,7 @@ __all__ = [
     "CurveBand",
     "HereditaryPolicy",
     "RegretCurve",
+    "TrackingHereditaryPolicy",
     "check_element",
     "compare_policies",
     "encoder_loss",

@@ -22,7 +22,7 @@ from liesym.policies.cem import CEMTrainer
 from liesym.policies.episodes import evaluate_policies
 from liesym.policies.rollout import rollout, rollout_noise
 from liesym.transfer.contrastive import ContrastiveMetaPolicy
-from liesym.transfer.hereditary import hereditary_policies
+from liesym.transfer.hereditary import TrackingHereditaryPolicy, hereditary_policies
 
 REFERENCE_METHODS = ("oracle", "random")
 """Methods every :class:`RegretCurve` carries: the per-task oracle (score 1) and random (0)."""
@@ -420,6 +420,7 @@ def evaluate_transfer(
     element_of: Callable[[np.ndarray], np.ndarray] | None = None,
     train_elements=None,
     element_distance: Callable | None = None,
+    tracker_of: Callable | None = None,
     extra: Mapping[str, Callable] | None = None,
     trainer: CEMTrainer | None = None,
     contrastive: ContrastiveMetaPolicy | None = None,
@@ -450,6 +451,11 @@ def evaluate_transfer(
         task parameter), otherwise by the family's true task distance.
     element_distance : callable, optional
         ``distance(elements, element)`` (e.g. ``CompactLieGroup.dist``).
+    tracker_of : callable, optional
+        ``goal -> ElementTracker`` (prior: the task's probes). Then ``"hereditary"`` re-estimates
+        its element from every episode's own rewards while it acts
+        (:class:`~liesym.transfer.TrackingHereditaryPolicy`) and ``"hereditary (probes
+        only)"`` keeps ``element_of(goal)`` fixed.
     extra : mapping of str to callable, optional
         Further methods ``goal -> Policy`` evaluated alongside (e.g. the zero action).
     trainer : CEMTrainer, optional
@@ -491,17 +497,23 @@ def evaluate_transfer(
     model = ContrastiveMetaPolicy(rng=rng) if contrastive is None else contrastive
     if train.shape[0] >= 2:
         model.fit(family, train)
-    methods = {
-        "hereditary": hereditary_policies(train_policies[0], element_of or family.group_element),
-        "nearest": nearest_task_policies(
-            family,
-            train,
-            train_policies,
-            element_of=element_of if train_elements is not None else None,
-            train_elements=train_elements,
-            distance=element_distance,
-        ),
-    }
+    fixed = hereditary_policies(train_policies[0], element_of or family.group_element)
+    if tracker_of is None:
+        methods = {"hereditary": fixed}
+    else:
+        base = train_policies[0]
+        methods = {
+            "hereditary": lambda goal: TrackingHereditaryPolicy(base, tracker_of(goal)),
+            "hereditary (probes only)": fixed,
+        }
+    methods["nearest"] = nearest_task_policies(
+        family,
+        train,
+        train_policies,
+        element_of=element_of if train_elements is not None else None,
+        train_elements=train_elements,
+        distance=element_distance,
+    )
     if train.shape[0] >= 2:
         methods["contrastive"] = model.policies(family, rng=rng)
     methods.update(extra or {})

@@ -224,6 +224,99 @@ def equivariance_defect(policy: Policy, element, states, *, reference: Policy | 
     return np.linalg.norm(moved - pushed, axis=-1)
 
 
+class TrackingHereditaryPolicy:
+    r"""The hereditary policy with its element re-estimated from its own episode's rewards.
+
+    :math:`\pi(s) = L_t\,\pi_0(L_t^{-1} s)`, where :math:`L_t` is the least-squares element
+    of the task given its probes and the transitions of the episode so far
+    (:class:`~liesym.manifolds.ElementTracker`): test-time inference goes on while the policy
+    acts, as the episode reaches the region where the reward tells tasks apart. Square
+    linear elements (actions move like states: the navigation families). In
+    :func:`~liesym.policies.rollout` every episode keeps its own estimate.
+
+    Parameters
+    ----------
+    base_policy : Policy
+        :math:`\pi_0`, trained on the base task.
+    tracker : ElementTracker
+        The task's tracker (its prior: the task's probing transitions).
+
+    Examples
+    --------
+    A goal at 1 rad, probed only at the centre (where every goal looks alike):
+
+    >>> from liesym.algebra import so
+    >>> from liesym.envs import circle_tasks
+    >>> from liesym.manifolds import CompactLieGroup, ElementTracker
+    >>> from liesym.policies import GoalSeekingPolicy, rollout
+    >>> fam = circle_tasks()
+    >>> group = CompactLieGroup.from_algebra(so(2), np.eye(2))
+    >>> base = GoalSeekingPolicy(fam.base_goal, fam.dynamics)
+    >>> def base_reward(x):
+    ...     return -np.linalg.norm(x - fam.base_goal, axis=-1)
+    >>> goal = fam.goal_at([1.0])[0]
+    >>> probes = np.zeros((2, 2))
+    >>> tracker = ElementTracker(group, base_reward,
+    ...                          prior=(probes, -np.linalg.norm(probes - goal, axis=-1)))
+    >>> out = rollout(TrackingHereditaryPolicy(base, tracker), fam, goal, 8, rng=0)
+    >>> out.success_rate
+    1.0
+    """
+
+    def __init__(self, base_policy: Policy, tracker) -> None:
+        for name in ("reset", "update", "group"):
+            if not hasattr(tracker, name):
+                raise ValueError(f"tracker: expected an ElementTracker, got {tracker!r}")
+        n = _policy_dim(base_policy)
+        if n is not None and n != tracker.group.n:
+            raise ValueError(
+                f"tracker: its group acts on R^{tracker.group.n}, the base policy on R^{n}"
+            )
+        self.base_policy = base_policy
+        self.tracker = tracker
+        self._shape = None
+
+    def __repr__(self) -> str:
+        return f"TrackingHereditaryPolicy(n={self.n}, base_policy={self.base_policy!r})"
+
+    @property
+    def n(self) -> int:
+        """Dimension of the observations (and actions)."""
+        return self.tracker.group.n
+
+    def reset(self, shape) -> "TrackingHereditaryPolicy":
+        """Start a batch of episodes of batch shape ``shape`` from the task's probes."""
+        self._shape = tuple(shape)
+        self.tracker.reset(int(np.prod(self._shape, dtype=np.int64)))
+        return self
+
+    def _flat(self, x, last: tuple[int, ...]) -> np.ndarray:
+        if x.shape != (*self._shape, *last):
+            raise ValueError(
+                f"states: expected the batch shape {self._shape} of reset(), got {x.shape}"
+            )
+        return x.reshape(-1, *last)
+
+    def act(self, states) -> np.ndarray:
+        """Actions ``L_t pi_0(L_t^-1 s)`` with each episode's current estimate."""
+        s = check_states(states, self.n)
+        if self._shape is None:
+            self.reset(s.shape[:-1])
+        el = self.tracker.elements_
+        base = np.asarray(
+            self.base_policy.act(
+                np.einsum("bij,bj->bi", np.linalg.inv(el), self._flat(s, (self.n,)))
+            )
+        )
+        return np.einsum("bij,bj->bi", el, base).reshape(s.shape)
+
+    def observe(self, next_states, rewards, alive) -> None:
+        """Update every running episode's estimate with its new transition."""
+        x = self._flat(np.asarray(next_states, dtype=np.float64), (self.n,))
+        r = self._flat(np.asarray(rewards, dtype=np.float64), ())
+        self.tracker.update(x, r, self._flat(np.asarray(alive), ()))
+
+
 def hereditary_policies(
     base_policy: Policy, element_of: Callable[[np.ndarray], np.ndarray]
 ) -> Callable[[np.ndarray], HereditaryPolicy]:
