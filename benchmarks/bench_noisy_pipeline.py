@@ -13,6 +13,24 @@ so(2), the probing mode chosen, the inference error (median, max), the hereditar
 median task score and the hereditary relative regret (worst, median). Ground truth is used only
 for these scores.
 
+Inference while acting (adopted, ``run_pipeline(online="auto")``, 2026-11-29, load 2-3): the
+computed limit below says k = 10 probes near the start cannot pin every task down at sigma_r
+0.1, whereas the episode itself reaches the goal's region, where one transition carries up to
+100 times a probe's information about the angle (sensitivity ~1 at the goal's radius against
+<= 0.1 t for probe t). The hereditary policy therefore keeps each episode's least-squares
+element up to date from the probes plus the episode's own noisy rewards
+(:class:`~liesym.manifolds.ElementTracker`: grid losses updated per transition, a jump to the
+grid's best element when it beats the running estimate, then 3 Levenberg-Marquardt steps;
+:class:`~liesym.transfer.TrackingHereditaryPolicy`). The probes-only transfer is reported
+beside it (last column of the README table). Per seed 0-4, worst task score tracking /
+probes only: sigma_r 0.05 0.999 / 0.997, 0.998 / 0.997, 0.996 / 0.995, 0.997 / 0.994, 1.000 /
+0.999; sigma_r 0.1 0.992 / 0.733, 0.985 / 0.300, 0.979 / 0.916, 0.992 / 0.768, 0.997 / 0.994
+(the probes' largest errors 0.27 / 0.84 / 0.20 / 0.25 / 0.16 rad). The rollouts now draw the
+rewards' observation noise for noisy families (last, after starts and steps), which moves
+the later draws of the policies' training and of the random reference: the probes-only
+scores differ from the earlier table (sigma_r 0.05 worst 0.955-0.999 then) with the same
+probes and inference errors.
+
 Probed and not adopted (issue 11, 2026-11-29, load 7-14; code in the history of branch
 s7-infer). (1) The base reward profile as a curvature-penalised spline (penalty by GCV) instead
 of the plain regression spline, whose end piece near the base goal (no base data within

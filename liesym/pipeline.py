@@ -769,9 +769,10 @@ def _navigation_run(
         return elements[index[tuple(np.round(goal, 12))]]
 
     def tracker_of(goal):
-        # The task's probes are the prior; the episode's own rewards do the rest.
-        prior = probes[index[tuple(np.round(goal, 12))]]
-        return ElementTracker(group, base_model, prior=prior)
+        # The task's probes are the prior; the episode's own rewards do the rest. The grid
+        # (quasi-random for dim > 1) is seeded by the task's index: no draw from ``rng``.
+        j = index[tuple(np.round(goal, 12))]
+        return ElementTracker(group, base_model, prior=probes[j], rng=j)
 
     t0 = time.perf_counter()
     n = family.n

@@ -5,6 +5,7 @@ Timings are never asserted here: benchmarks report them, tests check that the sc
 """
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,16 @@ def _without_timings(value):
     return value
 
 
+def _communicate(proc, timeout: float) -> tuple[str, str]:
+    """Output of a finished run; a stalled one is aborted and fails with its threads' stacks."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        stdout, stderr = proc.communicate()
+        pytest.fail(f"{proc.args} stalled for {timeout} s:\n{stdout[-2000:]}\n{stderr[-8000:]}")
+
+
 @pytest.mark.slow
 def test_sweeps_on_a_dask_local_cluster_equal_the_joblib_run(quick_run, tmp_path):
     """The three joblib sweeps on a LocalCluster of 2 worker processes: same numbers.
@@ -90,7 +101,9 @@ def test_sweeps_on_a_dask_local_cluster_equal_the_joblib_run(quick_run, tmp_path
         procs = {}
         for script in scripts:
             out = tmp_path / script.stem
-            cmd = [sys.executable, str(script), "--quick", "--out", str(out), *SWEEPS[script.stem]]
+            # -X faulthandler: a stalled run dumps its threads' stacks on SIGABRT (below).
+            cmd = [sys.executable, "-X", "faulthandler", str(script), "--quick", "--out", str(out)]
+            cmd += SWEEPS[script.stem]
             procs[script] = subprocess.Popen(
                 [*cmd, "--scheduler", cluster.scheduler_address],
                 stdout=subprocess.PIPE,
@@ -99,7 +112,7 @@ def test_sweeps_on_a_dask_local_cluster_equal_the_joblib_run(quick_run, tmp_path
                 cwd=tmp_path,
             )
         joblib_runs = {script: quick_run(script) for script in scripts}
-        outputs = {script: proc.communicate(timeout=600) for script, proc in procs.items()}
+        outputs = {script: _communicate(proc, 600) for script, proc in procs.items()}
     for script in scripts:
         stdout, stderr = outputs[script]
         assert procs[script].returncode == 0, stdout[-2000:] + stderr[-2000:]
