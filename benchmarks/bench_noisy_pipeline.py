@@ -15,9 +15,10 @@ for these scores.
 
 Inference while acting (adopted, ``run_pipeline(online="auto")``, 2026-11-29, load 2-3): the
 computed limit below says k = 10 probes near the start cannot pin every task down at sigma_r
-0.1, whereas the episode itself reaches the goal's region, where one transition carries up to
-100 times a probe's information about the angle (sensitivity ~1 at the goal's radius against
-<= 0.1 t for probe t). The hereditary policy therefore keeps each episode's least-squares
+0.1, whereas the episode itself reaches the goal's radius, where a single transition carries
+up to 1 / sigma_r^2 of Fisher information about the angle (sensitivity up to the radius, 1),
+a quarter of the bound 4.13 / sigma_r^2 on all ten probes. The hereditary policy therefore
+keeps each episode's least-squares
 element up to date from the probes plus the episode's own noisy rewards
 (:class:`~liesym.manifolds.ElementTracker`: grid losses updated per transition, a jump to the
 grid's best element when it beats the running estimate, then 3 Levenberg-Marquardt steps;
