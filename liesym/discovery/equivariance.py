@@ -156,7 +156,11 @@ class EquivarianceDiscovery:
         in the others, which cuts the fits' bias. With a metric the bias check's factor
         ``c`` comes from the measured growth of the neighbourhood radius, ``(h_2k /
         h_k)^p`` (median over anchors), instead of ``2^(p/D)``: a weighted neighbourhood
-        does not grow like a D-dimensional ball.
+        does not grow like a D-dimensional ball. Caveat: along a channel of weight 0 the
+        neighbourhoods span the data's whole range at every k, so the bias that channel
+        causes does not change between k and 2k and the check cannot see it; the coverage
+        of ``uncertainty_`` then rests on the fits being nearly exact along it (measured,
+        not proven: tests/test_equivariance.py checks coverage on known systems).
     tangent_dim : int, optional
         Intrinsic dimension of the states; default: :func:`tangent_dimension` of the local
         PCA spectra.
