@@ -573,6 +573,12 @@ def probe(
     # Looked up after the base policies' training: a concurrent --oracles-only may write it.
     cache = RESULTS / "reacher_oracles.npz"
     cached = None if overrides else cached_oracles(cache, oracle_key(mode, fam.test_tasks))
+    source = "the full run's (cached)" if cached is not None else "trained for the probe"
+    if cached is None and every == 1:  # all 36: the full run's oracles, cached in --out
+        cached = oracles(
+            mode, fam.test_tasks, n_jobs, out / "reacher_oracles.npz", False, overrides
+        )[0]
+        source = f"the full run's oracles for these settings ({out / 'reacher_oracles.npz'})"
     if cached is None:
         params += Parallel(n_jobs=n_jobs)(
             delayed(probe_policy)(mode, ORACLE_SEED + i, t, overrides)
@@ -617,7 +623,7 @@ def probe(
         "trainer": trainer_settings(mode, overrides),
         "start_score": start_score,
         "base_episodes": base_episodes,
-        "oracles": "the full run's (cached)" if cached is not None else "trained for the probe",
+        "oracles": source,
         "env_steps_per_policy": budget(mode, overrides),
         "angles_deg": [10.0 * i for i in idx],
         "oracle_returns": returns["oracle"].tolist(),
@@ -667,6 +673,12 @@ def main() -> None:
         "--covariance", choices=("diagonal", "full"), default=None, help="override the CEM setting"
     )
     parser.add_argument(
+        "--extra-std", type=float, default=None, help="override the CEM setting (noisy CEM)"
+    )
+    parser.add_argument(
+        "--keep-elites", action="store_true", default=None, help="override the CEM setting"
+    )
+    parser.add_argument(
         "--start-score",
         choices=("mean", "relative"),
         default=START_SCORE,
@@ -701,6 +713,8 @@ def main() -> None:
             ("n_restarts", args.n_restarts),
             ("n_iterations", args.n_iterations),
             ("covariance", args.covariance),
+            ("extra_std", args.extra_std),
+            ("keep_elites", args.keep_elites),
         )
         if v is not None
     }
