@@ -16,9 +16,10 @@ evaluation seeds x 16 episodes with common reset seeds.
 
 Budget (deterministic, in env steps): every policy (base, training targets, contrastive,
 and each per-target oracle) is a linear policy ``clip(K phi(obs) + b)`` with fixed product
-features (quadratic monomials, see :func:`features`), trained by CEM with the same
-settings; its budget is ``iterations x population x restarts x episodes x 50`` steps plus
-the final choice between restarts. The per-target oracles are trained ONCE per target (in 4
+features (quadratic monomials, see :func:`features`), trained by CEM with the same settings
+(each iteration's elites compete again in the next population); its budget is
+``iterations x population x restarts x episodes x 50`` steps plus the final choice between
+restarts. The per-target oracles are trained ONCE per target (in 4
 fixed chunks of targets, seed 1000 + index of the chunk's first target) and shared by all
 pipeline seeds (stated in the JSON): training 36 of them per seed would multiply the cost
 by five without changing what is compared. Everything else is trained per seed.
@@ -47,70 +48,97 @@ adding a radial-error feature instead gave 0.07 to 0.35, two restarts of 20 iter
 (the same budget) 0.13 to 0.27, and two restarts of 40 iterations (twice the budget) 0.12
 to 0.17 with oracles improved as much as the base policies.
 
-Where the worst target comes from (measured on the committed run; 480 episodes per target
-and policy, seeds 0-479, for the noise): Reacher's own reset varies little, so an evaluated
-return is precise. The per-episode standard deviation is 0.12 for the oracles (median over
-targets, 0.20 at most) and 0.13 for the hereditary policies (0.76 at most), so the 48-episode
-mean has a standard error of 0.03 (oracles) and 0.11 (hereditary) at most, and each seed's
-worst relative regret one of 0.003-0.009: not an evaluation artefact. The oracle *draw* is
-not negligible: one CEM search per target, shared by every seed, so a lucky oracle sets the
-worst target of every seed at once. ``--oracle-draws R`` trains the oracles R - 1 more times
-from independent seeds and reports the run's regret against each draw (README table).
-What the base policies lose, measured on 16 episodes: at 60 and 130 degrees the oracles bend
-the elbow towards the turn (q1 -> +1.5; -1.55 at -60 degrees), which takes about 47 degrees
-of the turn off the shoulder; the base policies of seeds 0, 1 and 3 bend it the same way
-(q1 -> -1.6) at every target, and seed 2's, which bends it towards the turn, stalls at the
-base target, where the turn direction is undecided.
-Tried and not adopted (``--probe 6``, 5 seeds; per-seed worst relative regret at the six
-probe targets; the committed setting against the run's oracles there: 0.26 / 0.28 / 1.06 /
-0.32 / 0.23): CEM with the full elite covariance (``--covariance full``) 0.21 / 0.32 / 0.23 /
-0.33 / 0.34, with one probe oracle failing (-8.8 at 120 degrees); the signed root times
-(cos q1, sin q1) as extra features (the elbow side chosen by the turn direction while the
-arm is straight) 0.62 / 0.21 / 0.44 / 0.16 / 0.31 with per-seed medians 0.06-0.18; the
-product cos q1 sin q1 (product (1, 3): with sin q1 a linear elbow torque
-k sin q1 (cos q1 - c) can hold either bend) 0.27 / 0.53 / 0.24 / 0.59 / 0.54 with medians
-0.06-0.35 (probe oracles -1.37 / -2.24 / -4.19 / -8.99 / -4.11 / -2.31): the searches did
-not use the bistable law; each base policy still bent the elbow one way at every target
-(q1 -> -1.55 for seeds 1 and 3, +1.56 for seed 4, held by the elbow bias).
-Base-only changes (the oracles untouched, so measured at all 36 targets against the run's
-own oracles; ``--probe 1``): the base search already draws its start angles stratified
-(4 episodes a quarter turn apart, one random offset per iteration shared by every member:
-common random numbers). Relative scores on the symmetrised law (``--start-score relative``,
-:class:`~liesym.policies.CEMTrainer` ``start_score``: each episode's return divided by the
-population's median return on it, so a short turn's relative loss counts as much as a long
-one's) gave per-seed worst 0.36 / 0.28 / 0.78 / 1.32 / 1.07 (medians 0.05-0.26; mean
-returns -3.94 / -3.95 / -3.70 / -5.26 / -4.46 against -3.95 / -3.92 / -3.54 / -3.78 /
--3.59): seeds 3 and 4 lost the long negative turns (relative regret 0.9-1.3 at -150 to
--110 degrees), seed 2 kept a near-stall at -50 to -30 degrees. Splitting the base search's
-192 episodes per iteration differently (``--base-episodes E``: 192 / E members of E
-stratified episodes; the oracles keep 48 x 4), per-seed worst (medians) for seeds 0-4:
-24 x 8 1.27 / 2.91 / 1.30 / 1.51 / 1.32 (0.52-1.46: too few members); 192 x 1 (one angle
-per iteration) 0.57 / 0.75 / 0.28 / 0.82 / 0.43, seeds 5-9 0.48 / 0.36 / 0.33 / 0.58 / 0.33
-(0.03-0.14); 96 x 2 0.388 / 0.224 / 0.374 / 0.360 / 0.248 (0.03-0.09; median of the worst
-0.360); 64 x 3 0.228 / 1.243 / 0.211 / 0.557 / 0.293 (0.02-0.28; median of the worst 0.293).
-Chosen on these seeds, so checked on fresh ones (seeds 5-9, ``--first-seed 5``): 64 x 3
-0.261 / 0.598 / 0.539 / 0.278 / 0.388 (0.04-0.38; 0.388), 96 x 2 0.476 / 0.368 / 0.535 /
-0.212 / 0.256 (0.02-0.16; 0.368), the committed 48 x 4 1.605 / 0.487 / 0.806 / 0.239 /
-0.314 (0.08-0.29; 0.487). Over the ten seeds the worst is <= 0.3 in 5/10 (64 x 3), 4/10
-(96 x 2), 3/10 (48 x 4) and 1/10 (192 x 1), with medians over the ten of 0.34 / 0.36 / 0.34
-for the first three; 96 x 2 never fails badly (worst 0.54 at most against 1.24 and 1.61) and
-halves the median target's regret (median over the ten seeds 0.051 against 0.058 and
-0.097). The split moves the odds a little; the spread of one CEM search per seed still
-decides whether a five-seed run meets 0.3, so no split was made the committed setting (a
-full run with ``--base-episodes 3`` would report the five 64 x 3 figures above: chosen after
-seeing them, not a fair measurement). The worst targets of the 96 x 2 policies recur at
-the same angles in seed after seed (60, -60, 40, +-170, -150 degrees): where the run's
-oracle beats its neighbours' (170 degrees -5.83 between -7.63 and -8.22; -150 degrees -5.29
-beside -10.59), while every hereditary return curve is smooth in the angle: the oracle
+Where the worst target comes from (measured on the plain search's run, worst 0.335; 480
+episodes per target and policy, seeds 0-479, for the noise): Reacher's own reset varies
+little, so an evaluated return is precise. The per-episode standard deviation is 0.12 for
+the oracles (median over targets, 0.20 at most) and 0.13 for the hereditary policies (0.76
+at most), so the 48-episode mean has a standard error of 0.03 (oracles) and 0.11
+(hereditary) at most, and each seed's worst relative regret one of 0.003-0.009: not an
+evaluation artefact. The oracle *draw* is not negligible: one CEM search per target, shared
+by every seed, so a lucky oracle sets the worst target of every seed at once.
+``--oracle-draws R`` trains the oracles R - 1 more times from independent seeds and reports
+the run's regret against each draw (README table). What the base policies lose, measured on
+16 episodes: at 60 and 130 degrees the oracles bend the elbow towards the turn (q1 -> +1.5;
+-1.55 at -60 degrees), which takes about 47 degrees of the turn off the shoulder; the base
+policies of seeds 0, 1 and 3 bend it the same way (q1 -> -1.6) at every target, and seed
+2's, which bends it towards the turn, stalls at the base target, where the turn direction is
+undecided. Tried and not adopted (``--probe 6``, 5 seeds; per-seed worst relative regret at
+the six probe targets; the plain search against the run's oracles there: 0.26 / 0.28 / 1.06
+/ 0.32 / 0.23): CEM with the full elite covariance (``--covariance full``) 0.21 / 0.32 /
+0.23 / 0.33 / 0.34, with one probe oracle failing (-8.8 at 120 degrees); the signed root
+times (cos q1, sin q1) as extra features (the elbow side chosen by the turn direction while
+the arm is straight) 0.62 / 0.21 / 0.44 / 0.16 / 0.31 with per-seed medians 0.06-0.18; the
+product cos q1 sin q1 (product (1, 3): with sin q1 a linear elbow torque k sin q1 (cos q1 -
+c) can hold either bend) 0.27 / 0.53 / 0.24 / 0.59 / 0.54 with medians 0.06-0.35 (probe
+oracles -1.37 / -2.24 / -4.19 / -8.99 / -4.11 / -2.31): the searches did not use the
+bistable law; each base policy still bent the elbow one way at every target (q1 -> -1.55 for
+seeds 1 and 3, +1.56 for seed 4, held by the elbow bias). Base-only changes (the oracles
+untouched, so measured at all 36 targets against the run's own oracles; ``--probe 1``): the
+base search already draws its start angles stratified (4 episodes a quarter turn apart, one
+random offset per iteration shared by every member: common random numbers). Relative scores
+on the symmetrised law (``--start-score relative``, :class:`~liesym.policies.CEMTrainer`
+``start_score``: each episode's return divided by the population's median return on it, so a
+short turn's relative loss counts as much as a long one's) gave per-seed worst 0.36 / 0.28 /
+0.78 / 1.32 / 1.07 (medians 0.05-0.26; mean returns -3.94 / -3.95 / -3.70 / -5.26 / -4.46
+against -3.95 / -3.92 / -3.54 / -3.78 / -3.59): seeds 3 and 4 lost the long negative turns
+(relative regret 0.9-1.3 at -150 to -110 degrees), seed 2 kept a near-stall at -50 to -30
+degrees. Splitting the base search's 192 episodes per iteration differently
+(``--base-episodes E``: 192 / E members of E stratified episodes; the oracles keep 48 x 4),
+per-seed worst (medians) for seeds 0-4: 24 x 8 1.27 / 2.91 / 1.30 / 1.51 / 1.32 (0.52-1.46:
+too few members); 192 x 1 (one angle per iteration) 0.57 / 0.75 / 0.28 / 0.82 / 0.43, seeds
+5-9 0.48 / 0.36 / 0.33 / 0.58 / 0.33 (0.03-0.14); 96 x 2 0.388 / 0.224 / 0.374 / 0.360 /
+0.248 (0.03-0.09; median of the worst 0.360); 64 x 3 0.228 / 1.243 / 0.211 / 0.557 / 0.293
+(0.02-0.28; median of the worst 0.293). Chosen on these seeds, so checked on fresh ones
+(seeds 5-9, ``--first-seed 5``): 64 x 3 0.261 / 0.598 / 0.539 / 0.278 / 0.388 (0.04-0.38;
+0.388), 96 x 2 0.476 / 0.368 / 0.535 / 0.212 / 0.256 (0.02-0.16; 0.368), the plain 48 x 4
+1.605 / 0.487 / 0.806 / 0.239 / 0.314 (0.08-0.29; 0.487). Over the ten seeds the worst is <=
+0.3 in 5/10 (64 x 3), 4/10 (96 x 2), 3/10 (48 x 4) and 1/10 (192 x 1), with medians over the
+ten of 0.34 / 0.36 / 0.34 for the first three; 96 x 2 never fails badly (worst 0.54 at most
+against 1.24 and 1.61) and halves the median target's regret (median over the ten seeds
+0.051 against 0.058 and 0.097). The split moves the odds a little; the spread of one CEM
+search per seed still decides whether a five-seed run meets 0.3, so no split was made the
+setting (a full run with ``--base-episodes 3`` would report the five 64 x 3 figures above:
+chosen after seeing them, not a fair measurement). The worst targets of the 96 x 2 policies
+recur at the same angles in seed after seed (60, -60, 40, +-170, -150 degrees): where the
+run's oracle beats its neighbours' (170 degrees -5.83 between -7.63 and -8.22; -150 degrees
+-5.29 beside -10.59), while every hereditary return curve is smooth in the angle: the oracle
 draw's luck sets where the worst lands, the base search's spread how bad it is.
+
+Changes of the CEM search itself, applied to every policy alike (base, training targets,
+contrastive, the 36 oracles retrained for each setting at the same budget), chosen on fresh
+seeds 5-9 (``--probe 1 --first-seed 5 --extra-std S`` / ``--keep-elites``: all 36 targets,
+true rotations, against the setting's own oracles, which a ``--probe 1`` with CEM overrides
+trains exactly as the full run and caches in ``--out``); per-seed worst (medians), against
+the plain search's 1.605 / 0.487 / 0.806 / 0.239 / 0.314 (0.08-0.29) there. Noisy CEM
+(:func:`~liesym.policies.cem_search` ``extra_std``: Szita and Lorincz's decaying extra
+variance, (S (1 - t / 40))^2 added to the refitted one): S = 0.1 0.502 / 1.334 / 0.339 /
+0.346 / 0.447 (0.10-0.24; oracle mean return -3.57 against the plain -3.75), S = 0.2 0.795 /
+2.331 / 0.679 / 0.676 / 0.736 (0.10-0.42): the extra spread keeps 40 iterations of the base
+search from settling, and the oracles gain more than the base policies. Elitism
+(``keep_elites``: the previous iteration's 10 elites re-scored on the fresh episodes among
+the 48 members, so the steps are unchanged): 0.363 / 1.308 / 0.392 / 0.203 / 0.204 (medians
+-0.003 to 0.185; median of the worst 0.363 against 0.487; oracle mean -3.66); seed 6 stalls
+near the base target with the noise and with elitism alike (relative regret 1.1-1.3 at -20
+to 20 degrees). Elitism was adopted on these seeds and then run in full on seeds 0-4 (the
+committed run, inferred rotations): per-seed median / worst -0.003 / 0.229, 0.153 / 0.390,
+0.092 / 0.249, 0.231 / 0.435, 0.013 / 0.208, so median 0.092 and worst 0.249 (against 0.085
+/ 0.335 with the plain search); hereditary beats contrastive at every target beyond 45
+degrees in 5/5 seeds, nearest in 3/5 (seeds 0 and 3 lose at 50 degrees by 0.06-0.07 in
+return, -2.38 against -2.31 and -2.80 against -2.74: the 22.5-degree training target's own
+policy, itself trained with elitism, is hard to beat just past 45 degrees). Both targets
+are met on seeds 0-4 and not on seeds 5-9 (0.363 with true rotations): elitism lowers the
+worst target on both sets of seeds, but the spread of one search per seed still decides a
+five-seed verdict. Against two more oracle draws (``--oracle-draws 3``) the run's median /
+worst are 0.091 / 0.249 (draw 0), 0.096 / 0.300 (draw 1), 0.088 / 0.243 (draw 2).
 
 The oracles' parameters are cached in ``results/reacher_oracles.npz`` (``quick/`` for the
 quick run) under a key of everything that determines them: trainer settings, features,
 seeds, chunks, targets, library versions and a fingerprint of the training code (the
 parameters of a tiny deterministic CEM run on Reacher). A run whose key matches reuses them
 (stated in the JSON); ``--retrain-oracles`` forces training. ``--n-restarts``,
-``--n-iterations`` and ``--covariance`` override the CEM settings of every policy alike (the
-oracles are then trained for them, cached in ``--out``); ``--start-score`` and
+``--n-iterations``, ``--covariance``, ``--extra-std`` and ``--[no-]keep-elites`` override the
+CEM settings of every policy alike (the oracles are then trained for them, cached in
+``--out``); ``--start-score`` and
 ``--base-episodes`` change the base policy's search only (the oracles and their cache stay);
 ``--probe EVERY`` measures a change cheaply: only the base policy of each seed (``--seeds``
 from ``--first-seed``) against oracles at every EVERY-th target, with the true rotations
@@ -150,12 +178,15 @@ TRAINER = {
     # Small initial spread: Reacher's control cost (|a|^2 per step) punishes large torques.
     # 48 members x 4 episodes rather than 24 x 8 (the same steps): 10 elites instead of 5 for
     # 38 parameters; in probes the searches settled less often on a poor policy.
+    # keep_elites: each iteration's 10 elites compete again among the next 48 members (same
+    # steps); chosen on seeds 5-9 against the plain search and noisy CEM (module docstring).
     "full": {
         "n_iterations": 40,
         "population": 48,
         "n_episodes": 4,
         "n_restarts": 1,
         "init_std": 0.3,
+        "keep_elites": True,
     },
     "quick": {
         "n_iterations": 3,
@@ -557,8 +588,10 @@ def probe(
     Reacher's own reset, 3 seeds x 16 episodes as in the full run, at every ``every``-th of
     the 36 targets, against oracles: the full run's cached ones when the change leaves them
     alone (no CEM override and a matching cache: a base-only change such as
-    ``--start-score``), else oracles trained for the probe (each alone, seed 1000 + the
-    target's index). Writes ``reacher_probe.json`` (not a README table).
+    ``--start-score``), else, at every target (``every`` 1), the full run's oracles for the
+    overridden settings (trained in chunks as the run does, cached in ``out``), else oracles
+    trained for the probe (each alone, seed 1000 + the target's index). Writes
+    ``reacher_probe.json`` (not a README table).
     """
     from liesym.policies import LinearPolicy
     from liesym.transfer import HereditaryPolicy, compare_policies
@@ -573,6 +606,12 @@ def probe(
     # Looked up after the base policies' training: a concurrent --oracles-only may write it.
     cache = RESULTS / "reacher_oracles.npz"
     cached = None if overrides else cached_oracles(cache, oracle_key(mode, fam.test_tasks))
+    source = "the full run's (cached)" if cached is not None else "trained for the probe"
+    if cached is None and every == 1:  # all 36: the full run's oracles, cached in --out
+        cached = oracles(
+            mode, fam.test_tasks, n_jobs, out / "reacher_oracles.npz", False, overrides
+        )[0]
+        source = f"the full run's oracles for these settings ({out / 'reacher_oracles.npz'})"
     if cached is None:
         params += Parallel(n_jobs=n_jobs)(
             delayed(probe_policy)(mode, ORACLE_SEED + i, t, overrides)
@@ -617,7 +656,7 @@ def probe(
         "trainer": trainer_settings(mode, overrides),
         "start_score": start_score,
         "base_episodes": base_episodes,
-        "oracles": "the full run's (cached)" if cached is not None else "trained for the probe",
+        "oracles": source,
         "env_steps_per_policy": budget(mode, overrides),
         "angles_deg": [10.0 * i for i in idx],
         "oracle_returns": returns["oracle"].tolist(),
@@ -667,6 +706,15 @@ def main() -> None:
         "--covariance", choices=("diagonal", "full"), default=None, help="override the CEM setting"
     )
     parser.add_argument(
+        "--extra-std", type=float, default=None, help="override the CEM setting (noisy CEM)"
+    )
+    parser.add_argument(
+        "--keep-elites",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="override the CEM setting",
+    )
+    parser.add_argument(
         "--start-score",
         choices=("mean", "relative"),
         default=START_SCORE,
@@ -701,6 +749,8 @@ def main() -> None:
             ("n_restarts", args.n_restarts),
             ("n_iterations", args.n_iterations),
             ("covariance", args.covariance),
+            ("extra_std", args.extra_std),
+            ("keep_elites", args.keep_elites),
         )
         if v is not None
     }

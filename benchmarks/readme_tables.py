@@ -471,6 +471,17 @@ def reacher_oracle_draws_table(d: dict) -> list[str]:
     )
     mean = d["vs_mean_of_draws"]
     above = sum(w > 0.3 for w in d["worst_per_draw"])
+    # Draw 0 is the run's own oracles: if the run above has other oracle returns, these
+    # draws belong to an earlier run and say so.
+    cells = (_load("reacher") or {}).get("cells") or [{}]
+    own = cells[0].get("returns", {}).get("oracle")
+    stale = own is None or len(own) != o.shape[1] or not np.allclose(o[0], own, rtol=1e-9)
+    title = "**Luck of one oracle draw**" + (
+        " (OF AN EARLIER RUN than the table above: its draw 0 is not that run's oracles; "
+        "re-run `--oracle-draws` after the run)"
+        if stale
+        else ""
+    )
     verdict = (
         f"The worst target exceeds 0.3 against {above} of the {len(o)} draws: a draw's luck "
         "moves which target is worst more than how bad it is. The target's statistic is the "
@@ -478,7 +489,7 @@ def reacher_oracle_draws_table(d: dict) -> list[str]:
         "for scale only)."
     )
     return [
-        f"**Luck of one oracle draw** (`benchmarks/bench_reacher.py --oracle-draws {len(o)}`: "
+        f"{title} (`benchmarks/bench_reacher.py --oracle-draws {len(o)}`: "
         f"the run's per-target oracles trained {len(o)} times in all, from independent seeds "
         f"{', '.join(str(x) for x in d['oracle_seeds'])} (+ chunk index) with the same budget, "
         "evaluated on the run's episodes; draw 0 is the run's): the oracle return's standard "
@@ -487,6 +498,31 @@ def reacher_oracle_draws_table(d: dict) -> list[str]:
         f"relative regret, median / worst (median over seeds, as above), against each draw: "
         f"{per_draw}; against the mean return of the {len(o)} draws: {mean['median']:.3f} / "
         f"{mean['worst']:.3f}. Worst target per seed and draw: {per_seed}. {verdict}",
+    ]
+
+
+def reacher_probe_table(d: dict) -> list[str]:
+    rows = d["hereditary_true_elements"]
+    med = [r["median_relative_regret"] for r in rows.values()]
+    worst = [r["max_relative_regret"] for r in rows.values()]
+    seeds = ", ".join(m.removeprefix("seed ") for m in rows)
+    met = "met" if np.median(med) <= 0.1 and np.median(worst) <= 0.3 else "not met"
+    run = (_load("reacher") or {}).get("settings", {})
+    same = (
+        d["trainer"] == run.get("trainer")
+        and d["base_episodes"] is None
+        and d["start_score"] == run.get("base_trainer", {}).get("start_score")
+    )
+    if not same:  # a probe of another setting: not the run's fresh seeds
+        met += " (the probe's CEM settings differ from the run's above)"
+    per_seed = ", ".join(f"{m:.3f} / {w:.3f}" for m, w in zip(med, worst, strict=True))
+    return [
+        f"**Fresh seeds** (`benchmarks/bench_reacher.py --probe {36 // len(d['angles_deg'])}"
+        f" --seeds {len(rows)} --first-seed {next(iter(rows)).removeprefix('seed ')}`: the base "
+        f"policies of seeds {seeds}, trained as above, with the true rotations, at "
+        f"{len(d['angles_deg'])} targets against {d['oracles']} oracles): per seed median / "
+        f"worst relative regret {per_seed}; median {np.median(med):.3f}, worst "
+        f"{np.median(worst):.3f} — the targets are {met} on these seeds.",
     ]
 
 
@@ -907,6 +943,7 @@ def build() -> str:
         ("navigation", navigation_table),
         ("reacher", reacher_table),
         ("reacher_oracle_draws", reacher_oracle_draws_table),
+        ("reacher_probe", reacher_probe_table),
         ("equivariance", equivariance_table),
         ("reacher_discovered", reacher_discovered_table),
         ("scaling", scaling_table),

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -129,6 +131,88 @@ def test_cem_search_finds_the_maximum_of_a_quadratic():
     )
     np.testing.assert_allclose(res.mean, np.broadcast_to([1.0, -2.0], (3, 2)), atol=0.02)
     assert res.history.shape == res.elite_history.shape == (50, 3)
+
+
+def _recording(score):
+    """A score that records the members it is given and the scores it returns."""
+    seen = []
+
+    def wrapped(p, rng):
+        out = score(p, rng)
+        seen.append((p.copy(), out.copy()))
+        return out
+
+    return wrapped, seen
+
+
+@pytest.mark.parametrize("covariance", ["diagonal", "full"])
+def test_plain_cem_search_is_the_textbook_loop(covariance):
+    # The defaults (extra_std 0, keep_elites off) must stay the method the committed results
+    # were computed with: sample around the mean, keep the best fifth, refit, floor the std.
+    def score(p, rng):
+        return -np.sum((p - 1.0) ** 2, axis=-1) + 0.1 * rng.standard_normal(p.shape[:-1])
+
+    res = cem_search(
+        score, np.zeros(3), np.ones(3), n_iterations=6, population=10, covariance=covariance, rng=4
+    )
+    rng = np.random.default_rng(4)
+    mean, std, root = np.zeros(3), np.ones(3), np.eye(3)
+    for _ in range(6):
+        eps = rng.standard_normal((9, 3))
+        members = np.vstack(
+            [mean, mean + (std * eps if covariance == "diagonal" else eps @ root.T)]
+        )
+        elite = members[np.argsort(-score(members, rng), kind="stable")[:2]]
+        mean, std = elite.mean(0), np.maximum(elite.std(0), 0.01)
+        dev = elite - mean
+        root = np.linalg.cholesky(0.5 * dev.T @ dev / 2 + 0.5 * np.diag(std**2))
+    assert np.array_equal(res.mean, mean) and np.array_equal(res.std, std)
+
+
+@pytest.mark.parametrize("covariance", ["diagonal", "full"])
+def test_noisy_cem_never_samples_below_its_extra_spread(covariance):
+    # A sharp peak collapses the elites; the sampled spread must still follow the schedule
+    # extra_std (1 - t / n) at iteration t >= 1. 4000 draws: the sample std's relative error is
+    # 1/sqrt(8000) ~ 1.1 %, so 0.9 x the schedule is a 9-sigma margin.
+    score, seen = _recording(lambda p, rng: -np.sum((p - 0.3) ** 2, axis=-1))
+    n, extra = 8, 0.5
+    res = cem_search(
+        score,
+        np.zeros(2),
+        np.full(2, 1e-3),
+        n_iterations=n,
+        population=4001,
+        min_std=1e-6,
+        covariance=covariance,
+        extra_std=extra,
+        rng=0,
+    )
+    for t, (members, _) in enumerate(seen[1:], start=1):
+        spread = (members[1:] - members[0]).std(axis=0)
+        assert np.all(spread >= 0.9 * extra * (1 - t / n)), (t, spread)
+    # After the last refit the extra spread has decayed to nothing: the plain floor remains.
+    assert np.all(res.std >= 1e-6) and np.all(res.std < 0.05)
+
+
+def test_kept_elites_compete_again_at_an_unchanged_population():
+    score, seen = _recording(lambda p, rng: -np.sum(p**2, axis=-1) + rng.normal(size=p.shape[:-1]))
+    cem_search(
+        score,
+        np.ones((2, 3)),
+        np.ones((2, 3)),
+        n_iterations=5,
+        population=10,
+        keep_elites=True,
+        rng=1,
+    )
+    for (before, scores), (after, _) in itertools.pairwise(seen):
+        assert after.shape == before.shape == (2, 10, 3)
+        best = np.argsort(-scores, axis=-1, kind="stable")[..., :2]
+        np.testing.assert_array_equal(after[:, 1:3], np.take_along_axis(before, best[..., None], 1))
+    with pytest.raises(ValueError, match="keep_elites"):
+        cem_search(score, np.zeros(1), np.ones(1), population=2, keep_elites=True)
+    with pytest.raises(ValueError, match="extra_std"):
+        cem_search(score, np.zeros(1), np.ones(1), extra_std=-1.0)
 
 
 def test_training_improves_return_and_is_seeded(family):
@@ -319,6 +403,21 @@ def test_relative_returns_keep_each_episodes_ranking_and_drop_its_scale(seed, ha
     assert np.allclose(relative_returns(returns * scale), rel, rtol=1e-12)
     assert np.array_equal(np.argsort(rel, axis=0), np.argsort(returns, axis=0))
     assert np.allclose(np.median(rel, axis=0), -1.0, rtol=1e-12)
+
+
+def test_trainer_forwards_the_noisy_and_elitist_search_options():
+    from test_gymnasium_family import double_integrator
+
+    fam = double_integrator()
+    settings = dict(n_iterations=3, population=20, n_episodes=2, n_restarts=1, n_eval_episodes=2)
+    plain, *others = (
+        CEMTrainer(**settings, **option, rng=0).fit(fam, fam.test_tasks[:1]).params_
+        for option in ({}, {"extra_std": 0.5}, {"keep_elites": True})
+    )
+    assert np.array_equal(
+        plain, CEMTrainer(**settings, extra_std=0.0, rng=0).fit(fam, fam.test_tasks[:1]).params_
+    )
+    assert all(not np.array_equal(plain, other) for other in others)
 
 
 def test_start_score_applies_only_to_moved_start_laws():

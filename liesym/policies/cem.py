@@ -72,6 +72,8 @@ def cem_search(
     elite_frac: float = 0.2,
     min_std: float = 0.01,
     covariance: str = "diagonal",
+    extra_std: float = 0.0,
+    keep_elites: bool = False,
     rng=None,
     progress: bool = False,
 ) -> CEMResult:
@@ -96,6 +98,16 @@ def cem_search(
     covariance : {"diagonal", "full"}, optional, default: "diagonal"
         "full" refits the elite covariance (shrunk halfway to its diagonal): it follows
         correlated parameters (gain ratios) that a diagonal law zigzags along.
+    extra_std : float, optional, default: 0.0
+        Noisy CEM (Szita and Lőrincz, 2006): after iteration ``t`` (0-based) the variance
+        ``(extra_std (1 - (t + 1) / n_iterations))**2`` is added to every parameter's refitted
+        variance (to the covariance's diagonal with ``"full"``), so the search law cannot
+        collapse before the end; the extra spread decays linearly to 0 at the last refit.
+        0 is the plain method (bit-identical).
+    keep_elites : bool, optional, default: False
+        Carry the previous iteration's elites into the next population (re-scored on its
+        fresh random numbers) in place of as many new samples: the population, hence the
+        budget, is unchanged, and a good member found once competes again.
     rng : None, int or numpy.random.Generator, optional
     progress : bool, optional, default: False
 
@@ -124,16 +136,27 @@ def cem_search(
     min_std = as_positive(min_std, "min_std", allow_zero=True)
     if covariance not in ("diagonal", "full"):
         raise ValueError(f"covariance: expected 'diagonal' or 'full', got {covariance!r}")
+    extra_std = as_positive(extra_std, "extra_std", allow_zero=True)
+    if not isinstance(keep_elites, bool):
+        raise TypeError(f"keep_elites: expected a bool, got {keep_elites!r}")
     n_elite = max(1, round(elite_frac * population))
+    if keep_elites and n_elite > population - 2:
+        raise ValueError(
+            f"keep_elites: needs at least one new sample besides the mean and {n_elite} elites, "
+            f"got population {population}"
+        )
     rng = as_rng(rng)
     history, elite_history = [], []
     root = std[..., :, None] * np.eye(mean.shape[-1])  # square root of the covariance
-    for _ in progress_bar(range(n_iterations), enable=progress, desc="CEM"):
-        eps = rng.standard_normal((*mean.shape[:-1], population - 1, mean.shape[-1]))
+    elite = None
+    for t in progress_bar(range(n_iterations), enable=progress, desc="CEM"):
+        kept = elite if keep_elites and elite is not None else mean[..., None, :][..., :0, :]
+        n_new = population - 1 - kept.shape[-2]
+        eps = rng.standard_normal((*mean.shape[:-1], n_new, mean.shape[-1]))
         step = (
             std[..., None, :] * eps if covariance == "diagonal" else eps @ np.swapaxes(root, -1, -2)
         )
-        members = np.concatenate([mean[..., None, :], mean[..., None, :] + step], axis=-2)
+        members = np.concatenate([mean[..., None, :], kept, mean[..., None, :] + step], axis=-2)
         scores = np.asarray(score(members, rng), dtype=np.float64)
         if scores.shape != members.shape[:-1]:
             raise ValueError(
@@ -150,7 +173,14 @@ def cem_search(
             dev = elite - mean[..., None, :]
             cov = np.swapaxes(dev, -1, -2) @ dev / n_elite
             diag = std[..., :, None] ** 2 * np.eye(mean.shape[-1])
-            root = np.linalg.cholesky(0.5 * cov + 0.5 * diag)
+            cov = 0.5 * cov + 0.5 * diag
+        if extra_std:  # 0: the plain method, untouched
+            extra = (extra_std * (1 - (t + 1) / n_iterations)) ** 2
+            std = np.sqrt(std**2 + extra)
+            if covariance == "full":
+                cov = cov + extra * np.eye(mean.shape[-1])
+        if covariance == "full":
+            root = np.linalg.cholesky(cov)
     return CEMResult(mean, std, np.array(history), np.array(elite_history))
 
 
@@ -180,6 +210,11 @@ class CEMTrainer:
         Episodes of the final choice between restarts.
     covariance : {"diagonal", "full"}, optional, default: "diagonal"
         Search law of :func:`cem_search`.
+    extra_std : float, optional, default: 0.0
+        Noisy CEM: extra spread added to the refitted law, decaying linearly to 0 over the
+        iterations (see :func:`cem_search`; 0: the plain method).
+    keep_elites : bool, optional, default: False
+        Carry each iteration's elites into the next population (see :func:`cem_search`).
     start_score : {"mean", "relative"}, optional, default: "mean"
         Score of a member trained on a moved start law (``fit(..., start_moves=...)``):
         its mean return, or ``"relative"``: the mean of its returns each divided by the
@@ -227,6 +262,8 @@ class CEMTrainer:
         n_eval_episodes: int = 128,
         covariance: str = "diagonal",
         start_score: str = "mean",
+        extra_std: float = 0.0,
+        keep_elites: bool = False,
         *,
         rng=None,
         progress: bool = False,
@@ -241,6 +278,8 @@ class CEMTrainer:
         self.n_eval_episodes = n_eval_episodes
         self.covariance = covariance
         self.start_score = start_score
+        self.extra_std = extra_std
+        self.keep_elites = keep_elites
         self.rng = rng
         self.progress = progress
 
@@ -299,6 +338,8 @@ class CEMTrainer:
             elite_frac=self.elite_frac,
             min_std=self.min_std,
             covariance=self.covariance,
+            extra_std=self.extra_std,
+            keep_elites=self.keep_elites,
             rng=rng,
             progress=self.progress,
         )
