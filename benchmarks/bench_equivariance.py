@@ -102,7 +102,13 @@ angles, targets and fingertip - target); Grassmann 0.0016 (transverse 0.0007), f
 1 / 1 / 1 / 0, ``|W_A| / |W_S|`` 4e-6, gap 18.3, uncertainty 0.0028 (bias bound 0.0021,
 covers the true error), **certified so(2), compact, tol 0.029**; 2,353 s at load 7-9, most
 of it the metric search (~100 degree-3 fits of 300 anchors, each with a new k-d tree of
-10^6 points). Seeds 1-4 and the full JSON remain to be run (seed 1 was stopped for time).
+10^6 points). Seeds 1-4, the same command per seed (lead, 2026-11-29, two seeds at a time,
+load 2-5): Grassmann 0.0010 / 0.0007 / 0.0008 / 0.0008 (transverse 0.0004 / 0.0002 / 0.0005
+/ 0.0004), uncertainty 0.0024 / 0.0022 / 0.0024 / 0.0026 (covers in each), ``|W_A| /
+|W_S|`` <= 7e-6, gap 24.7-32.3, **certified so(2), compact, at tol 0.025 / 0.022 / 0.025 /
+0.027**; the metric chosen: velocities and torques 0 (seed 4: target_x 1/3), 845-1,555 s
+each. So 5/5 seeds certify with ``metric="auto"`` at degree 3; the full JSON (with the double
+integrator) and the README table remain to be run with these settings.
 The double integrator with ``metric="auto"`` (3,000 transitions, seeds 0-4, in the test
 setting): the search zeroes the four state channels (the step is linear in them), error
 0.009-0.037, error / uncertainty 0.26-2.45 (within the certificate's 3x); the cubic swirl:
