@@ -30,9 +30,9 @@ import numpy as np
 import scipy.special
 
 from liesym._core import as_count, as_positive, as_rng
-from liesym.manifolds._rotations import rotation_angles, skew_exp
+from liesym.manifolds._rotations import rotation_angles
 from liesym.manifolds.group import CompactLieGroup
-from liesym.manifolds.inference import GroupInference, _candidates, _ChartModel, _losses
+from liesym.manifolds.inference import GroupInference, _ChartModel, _grid, _losses
 
 __all__ = ["ActiveProbe", "probe_actively"]
 
@@ -185,9 +185,7 @@ def probe_actively(
         horizon = as_count(horizon, "horizon")
     rng = as_rng(rng)
     model = _ChartModel(base_reward, group.chart_inverse)
-    count = n_candidates or (720 if group.dim == 1 else 1024 * group.dim)
-    grid = _candidates(group, count, rng)
-    rots = skew_exp(np.tensordot(grid, group._unit_basis, axes=([-1], [0])))
+    _, rots = _grid(group, n_candidates, rng)
     actions_c = _action_candidates(env.action_space, n_actions, rng)
 
     state, _ = env.reset(seed=seed)

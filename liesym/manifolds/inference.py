@@ -152,6 +152,16 @@ def _candidates(group: CompactLieGroup, count: int, rng) -> np.ndarray:
     return group._sample_principal(draw, count)
 
 
+def _grid(group: CompactLieGroup, n_candidates: int | None, rng):
+    """The search grid: unit-basis coordinates (C, dim) and their chart rotations (C, n, n).
+
+    ``n_candidates`` None: 720 for dim 1, 1024 * dim otherwise.
+    """
+    count = n_candidates or (720 if group.dim == 1 else 1024 * group.dim)
+    grid = _candidates(group, count, rng)
+    return grid, skew_exp(np.tensordot(grid, group._unit_basis, axes=([-1], [0])))
+
+
 def _distinct(u: np.ndarray, loss: np.ndarray, count: int, separation: float) -> np.ndarray:
     """Indices of up to ``count`` lowest-loss candidates at least ``separation`` apart."""
     picked = []
@@ -454,9 +464,7 @@ class GroupInference:
             model = self._base_model(group)
             chart_model = _ChartModel(model, group.chart_inverse)
             stab = _stabilizer_basis(group, model, self.stabilizer)
-        count = self.n_candidates or (720 if group.dim == 1 else 1024 * group.dim)
-        grid = _candidates(group, count, rng)
-        grid_rots = skew_exp(np.tensordot(grid, group._unit_basis, axes=([-1], [0])))
+        grid, grid_rots = _grid(group, self.n_candidates, rng)
         # Spacing of the grid, so that refined starts sit in different basins.
         separation = 2.0 * group.principal_radius * (2.0 / len(grid)) ** (1.0 / group.dim)
         y_chart = points @ group.chart
@@ -569,11 +577,9 @@ class ElementTracker:
             raise ValueError(f"n_iter: expected an integer >= 0, got {n_iter!r}")
         self.group = group
         self.model = _ChartModel(base_reward, group.chart_inverse)
-        count = n_candidates or (720 if group.dim == 1 else 1024 * group.dim)
-        if not isinstance(count, int | np.integer) or count < 2:
+        if n_candidates and (not isinstance(n_candidates, int | np.integer) or n_candidates < 2):
             raise ValueError(f"n_candidates: expected an integer >= 2, got {n_candidates!r}")
-        grid = _candidates(group, count, as_rng(rng))
-        self._grid = skew_exp(np.tensordot(grid, group._unit_basis, axes=([-1], [0])))
+        _, self._grid = _grid(group, n_candidates, as_rng(rng))
         if prior is None:
             self._prior = (np.empty((0, group.n)), np.empty(0))
         else:
