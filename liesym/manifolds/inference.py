@@ -593,9 +593,10 @@ class ElementTracker:
         """Start ``batch_size`` episodes from the prior transitions."""
         b = as_count(batch_size, "batch_size")
         y, r = self._prior
-        self._y = [np.broadcast_to(y, (b, *y.shape))]
-        self._r = [np.broadcast_to(r, (b, len(r)))]
-        self._w = [np.ones((b, len(r)))]
+        # Every episode's transitions so far (prior first); weight 0 after it has ended.
+        self._y = np.broadcast_to(y, (b, *y.shape))
+        self._r = np.broadcast_to(r, (b, len(r)))
+        self._w = np.ones((b, len(r)))
         if self._prior_loss is None:
             self._loss = np.zeros((b, len(self._grid)))
             rots = np.repeat(np.eye(self.group.n)[None], b, axis=0)
@@ -610,7 +611,7 @@ class ElementTracker:
 
     def _set(self, rots: np.ndarray) -> None:
         self.elements_ = self.group.from_chart(rots)
-        self.n_transitions_ = np.sum(np.concatenate(self._w, axis=1), axis=1).astype(int)
+        self.n_transitions_ = np.sum(self._w, axis=1).astype(int)
 
     def update(self, next_states, rewards, mask=None) -> "ElementTracker":
         """Add one transition per episode (``mask`` False: the episode has ended) and re-estimate.
@@ -639,10 +640,9 @@ class ElementTracker:
         y = x @ self.group.chart
         e = r[:, None] - self.model.value(np.einsum("bi,cij->bcj", y, self._grid))
         self._loss += w[:, None] * e**2
-        self._y.append(y[:, None])
-        self._r.append(r[:, None])
-        self._w.append(w[:, None])
-        ys, rs, ws = (np.concatenate(v, axis=1) for v in (self._y, self._r, self._w))
+        self._y = ys = np.concatenate([self._y, y[:, None]], axis=1)
+        self._r = rs = np.concatenate([self._r, r[:, None]], axis=1)
+        self._w = ws = np.concatenate([self._w, w[:, None]], axis=1)
         _, current = _losses(self.model, ys, rs, self._rots, ws)
         best = np.argmin(self._loss, axis=1)
         jump = self._loss[np.arange(b), best] < current
