@@ -4,6 +4,7 @@ temporary folder), and the joblib sweeps give the same numbers on a Dask cluster
 Timings are never asserted here: benchmarks report them, tests check that the scripts work.
 """
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -74,14 +75,71 @@ def _without_timings(value):
     return value
 
 
-def _communicate(proc, timeout: float) -> tuple[str, str]:
+# The cluster runs in a process of its own: neither pytest's warning filters (errors) nor its
+# output capture reach its scheduler thread, and its log (with distributed's own account of any
+# message it failed to deserialize) is kept for the failure report.
+CLUSTER = """
+import logging
+import sys
+
+from dask.distributed import Client, LocalCluster
+
+
+def log_failed_unpickling():
+    # distributed logs the payload of a message it cannot deserialise at INFO only.
+    logging.getLogger("distributed.protocol.pickle").setLevel(logging.INFO)
+
+
+if __name__ == "__main__":
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, Client(cluster) as client:
+        log_failed_unpickling()
+        client.run(log_failed_unpickling)
+        print(cluster.scheduler_address, flush=True)
+        sys.stdin.read()  # until the test closes stdin
+"""
+
+
+@contextlib.contextmanager
+def _local_cluster(folder: Path):
+    """Address of a LocalCluster (2 worker processes) started in a subprocess; its log file."""
+    script, log = folder / "cluster.py", folder / "cluster.log"
+    script.write_text(CLUSTER)
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-X", "faulthandler", str(script)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            cwd=folder,
+        )
+        try:
+            address = proc.stdout.readline().strip()
+            assert address.startswith("tcp://"), log.read_text()[-4000:]
+            yield address, log
+        finally:
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+
+
+def _communicate(proc, timeout: float, log: Path) -> tuple[str, str]:
     """Output of a finished run; a stalled one is aborted and fails with its threads' stacks."""
     try:
         return proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.send_signal(signal.SIGABRT)
         stdout, stderr = proc.communicate()
-        pytest.fail(f"{proc.args} stalled for {timeout} s:\n{stdout[-2000:]}\n{stderr[-8000:]}")
+        pytest.fail(
+            f"{proc.args} stalled for {timeout} s:\n{stdout[-2000:]}\n{stderr[-6000:]}\n"
+            f"cluster log:\n{log.read_text()[-8000:]}"
+        )
 
 
 @pytest.mark.slow
@@ -92,27 +150,27 @@ def test_sweeps_on_a_dask_local_cluster_equal_the_joblib_run(quick_run, tmp_path
     wall times must agree exactly (not just to rounding).
     """
     pytest.importorskip("distributed")
-    from dask.distributed import LocalCluster
 
     scripts = [p for p in BENCHMARKS if p.stem in SWEEPS]
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        procs = {}
-        for script in scripts:
-            out = tmp_path / script.stem
-            # -X faulthandler: a stalled run dumps its threads' stacks on SIGABRT (below).
-            cmd = [sys.executable, "-X", "faulthandler", str(script), "--quick", "--out", str(out)]
-            cmd += SWEEPS[script.stem]
-            procs[script] = subprocess.Popen(
-                [*cmd, "--scheduler", cluster.scheduler_address],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                cwd=tmp_path,
-            )
-        joblib_runs = {script: quick_run(script) for script in scripts}
-        outputs = {script: _communicate(proc, 600) for script, proc in procs.items()}
+    procs = {}
+    with _local_cluster(tmp_path) as (address, log):
+        try:
+            for script in scripts:
+                out = tmp_path / script.stem
+                # -X faulthandler: a stalled run dumps its threads' stacks on SIGABRT (below).
+                cmd = [sys.executable, "-X", "faulthandler", str(script), "--quick"]
+                cmd += ["--out", str(out), *SWEEPS[script.stem], "--scheduler", address]
+                procs[script] = subprocess.Popen(
+                    cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+                )
+            joblib_runs = {script: quick_run(script) for script in scripts}
+            outputs = {script: _communicate(proc, 600, log) for script, proc in procs.items()}
+        finally:
+            # A failure above must not leave runs (and their pipes) behind for later tests.
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.kill()
+                proc.communicate()
     for script in scripts:
         stdout, stderr = outputs[script]
         assert procs[script].returncode == 0, stdout[-2000:] + stderr[-2000:]
