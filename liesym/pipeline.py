@@ -1250,7 +1250,8 @@ def run_pipeline(
         Random-policy transitions of the base task for the inference model.
     contrastive : ContrastiveMetaPolicy, optional
     surrogate : {"rbf", "profile"}, optional, default: "rbf"
-        Base-reward model when tasks are carried in the reward.
+        Base-reward model when tasks are carried in the reward (not the navigation families:
+        their reward model is exact).
     n_train, n_steps, n_test, inference_k
         Navigation families: training tasks, random-policy transitions per task, test tasks,
         and the k values of the inference-error curve. A family without a declared
@@ -1263,7 +1264,8 @@ def run_pipeline(
         on the certified group (:func:`~liesym.manifolds.probe_actively`, with a linear
         dynamics model and the reward noise estimated from base-task data); ``"auto"``:
         active when the base reward model's residual on base data exceeds ``ACTIVE_NOISE``
-        (noisy rewards), random otherwise.
+        (noisy rewards), random otherwise. Other families infer from ``k_infer`` random-policy
+        transitions and refuse any value but ``"auto"`` (as ``online``).
     online : {"auto", "on", "off"}, optional, default: "auto"
         Navigation families: whether the hereditary policy goes on inferring its task's
         element from each episode's own (noisy) rewards while it acts
@@ -1305,12 +1307,15 @@ def run_pipeline(
             "features": features is not None,
             "oracle": oracle is not None,
             "contrastive": contrastive is not None,
+            "n_base_steps": n_base_steps != 2000,
+            "surrogate": surrogate != "rbf",
         }
         if any(given.values()):
             raise ValueError(
                 f"{', '.join(k for k, v in given.items() if v)}: not used by the navigation "
-                "families' run (their start law is invariant; policies are trained on the fast "
-                "path with the default settings)"
+                "families' run (their start law is invariant, their reward model exact and "
+                "fitted on the training data, and their policies trained on the fast path with "
+                "the default settings)"
             )
         return _navigation_run(
             family,
@@ -1325,6 +1330,13 @@ def run_pipeline(
             progress=progress,
             probing=probing,
             online=online,
+        )
+    navigation_only = {"probing": probing != "auto", "online": online != "auto"}
+    if any(navigation_only.values()):
+        raise ValueError(
+            f"{', '.join(k for k, v in navigation_only.items() if v)}: implemented for the "
+            "navigation families only (a GymnasiumFamily infers each test task's element from "
+            "k_infer random-policy transitions, fixed while the policy acts)"
         )
     return _generic_run(
         family,

@@ -207,3 +207,18 @@ def test_a_declared_non_compact_representation_is_refused_with_the_reason():
     )
     with pytest.raises(NotCertifiedError, match=r"not certified compact .*compact=False at tol"):
         run_pipeline(fam, seeds=1, n_episodes=1)
+
+
+@pytest.mark.parametrize("option", [{"probing": "active"}, {"online": "on"}, {"online": "off"}])
+def test_run_pipeline_refuses_navigation_only_options_on_a_gymnasium_family(option):
+    """Options a generic family's run would ignore are refused, naming the option."""
+    with pytest.raises(ValueError, match=f"{next(iter(option))}: implemented for the navigation"):
+        run_pipeline(double_integrator(), **option)
+
+
+@pytest.mark.parametrize("option", [{"surrogate": "profile"}, {"n_base_steps": 500}])
+def test_run_pipeline_refuses_generic_only_options_on_a_navigation_family(option):
+    from liesym.envs import circle_tasks
+
+    with pytest.raises(ValueError, match=f"{next(iter(option))}: not used by the navigation"):
+        run_pipeline(circle_tasks(), **option)
