@@ -116,7 +116,9 @@ error 0.0032-0.0053 (isotropic 0.0019-0.0037), error / uncertainty 0.48-1.21.
 """
 
 import argparse
+import hashlib
 import json
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -128,6 +130,10 @@ from _common import RESULTS, machine_info, summary, write_json
 
 J = np.array([[0.0, -1.0], [1.0, 0.0]])
 DT, HORIZON = 0.1, 30
+#: EquivarianceDiscovery options of the Reacher run (bench_reacher --discovered uses them too).
+REACHER_OPTIONS = {"degree": 3, "metric": "auto"}
+#: --quick: a smoke test (the degree-3 metric search takes minutes even on 2,000 transitions).
+REACHER_QUICK_OPTIONS = {"degree": 2, "n_anchors": 200, "n_bootstrap": 2}
 
 
 def double_integrator(n_steps: int, rng) -> tuple:
@@ -221,14 +227,66 @@ def cached_reacher(n_steps: int, seed: int, cache: str | None) -> tuple:
     return data
 
 
-def run(case: str, data: tuple, truth_s: np.ndarray, truth_a: float, seed: int, **options):
+def _code_fingerprint() -> str:
+    """Hash of the liesym sources a fit depends on (a cached fit of other code is stale)."""
+    import liesym
+
+    root = Path(liesym.__file__).parent
+    h = hashlib.sha256()
+    for sub in ("_core", "algebra", "data", "discovery"):
+        for f in sorted((root / sub).rglob("*.py")):
+            h.update(str(f.relative_to(root)).encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+def fit_cached(data: tuple, seed: int, options: dict, cache: str | None, fit=None):
+    """``EquivarianceDiscovery(rng=seed, **options).fit(*data)``, kept in ``cache`` if given.
+
+    The file is keyed by the transitions' bytes, the seed, the options and the liesym
+    sources of the fit (:func:`_code_fingerprint`), so a kept fit is reused only for the
+    same computation. ``fit`` (a callable returning the fitted estimator) replaces the
+    default fit on a miss. Returns ``(estimator, seconds of the fit, reused)``.
+    """
+    from liesym.discovery import EquivarianceDiscovery
+
+    if fit is None:
+
+        def fit():
+            return EquivarianceDiscovery(rng=seed, **options).fit(*data)
+
+    path = None
+    if cache is not None:
+        h = hashlib.sha256()
+        for x in data:
+            h.update(np.ascontiguousarray(x).view(np.uint8))
+        h.update(json.dumps([seed, options, _code_fingerprint()], sort_keys=True).encode())
+        path = Path(cache) / f"equivariance_fit_{h.hexdigest()[:20]}.pkl"
+        if path.exists():
+            kept = pickle.loads(path.read_bytes())
+            return kept["estimator"], kept["seconds"], True
+    t0 = time.perf_counter()
+    est = fit()
+    seconds = time.perf_counter() - t0
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps({"estimator": est, "seconds": seconds}))
+    return est, seconds, False
+
+
+def run(
+    case: str,
+    data: tuple,
+    truth_s: np.ndarray,
+    truth_a: float,
+    seed: int,
+    cache: str | None = None,
+    **options,
+):
     from liesym.algebra import LieAlgebra, grassmann_distance, transverse_angle
     from liesym.discovery import EquivarianceDiscovery
     from liesym.pipeline import verify_discovered
 
-    t0 = time.perf_counter()
-    est = EquivarianceDiscovery(rng=seed, **options).fit(*data)
-    seconds = time.perf_counter() - t0
+    est, seconds, reused = fit_cached(data, seed, options, cache)
     best = est
     if est.dim_ != 1:
         best = EquivarianceDiscovery(rng=seed, **(options | {"dim": 1, "n_bootstrap": 0}))
@@ -268,6 +326,7 @@ def run(case: str, data: tuple, truth_s: np.ndarray, truth_a: float, seed: int, 
         "smallest_singular_values": [float(x) for x in est.singular_values_[:4]],
         "noise_floor": float(est.noise_floor_),
         "seconds": seconds,
+        "fit_reused": reused,
     }
 
 
@@ -345,15 +404,21 @@ def main() -> None:
     parser.add_argument(
         "--reacher-degree",
         type=int,
-        default=2,
+        default=REACHER_OPTIONS["degree"],
         help="degree of the local polynomial fits on Reacher (3: local cubic, less bias)",
     )
     parser.add_argument(
         "--reacher-metric",
-        default=None,
-        help="'auto': Reacher's neighbour search in channel weights chosen from the data",
+        default=REACHER_OPTIONS["metric"],
+        help="'auto' (default): Reacher's neighbour search in channel weights chosen from the "
+        "data; 'none': all channels alike",
     )
-    parser.add_argument("--cache", default=None, help="folder for the collected Reacher data")
+    parser.add_argument(
+        "--cache",
+        default=None,
+        help="folder for the collected Reacher data and its fits (reused by bench_reacher "
+        "--discovered)",
+    )
     parser.add_argument(
         "--reacher-only", type=int, nargs="+", default=None, help="run these Reacher seeds only"
     )
@@ -391,9 +456,12 @@ def main() -> None:
     if have_mujoco:
         re_seeds = range(1 if args.quick else args.reacher_seeds)
         for s in re_seeds if args.reacher_only is None else args.reacher_only:
-            data = cached_reacher(n_re, s, None if args.quick else args.cache)
-            opts = small | {"degree": args.reacher_degree, "metric": args.reacher_metric}
-            results.append(run("reacher", data, reacher_truth(), 0.0, s, **opts))
+            cache = None if args.quick else args.cache
+            data = cached_reacher(n_re, s, cache)
+            metric = None if args.reacher_metric in (None, "none") else args.reacher_metric
+            opts = {"degree": args.reacher_degree, "metric": metric}
+            opts = REACHER_QUICK_OPTIONS if args.quick else opts
+            results.append(run("reacher", data, reacher_truth(), 0.0, s, cache, **opts))
     out = {"machine": machine_info(), "settings": vars(args) | {"out": str(args.out)}}
     out |= assemble(results, sweep)
     write_json(out, args.out)
