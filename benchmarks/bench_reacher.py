@@ -868,34 +868,49 @@ def main() -> None:
     print("wrote", out / "reacher.json")
 
 
-def discover(seed: int, n_transitions: int, cache: str | None) -> tuple:
+def discover(seed: int, n_transitions: int, cache: str | None, quick: bool = False) -> tuple:
     """Reacher's representation from its own random-target transitions, and the record.
 
     The transitions of bench_equivariance (unmodified Reacher-v5, its own random targets,
     box-uniform torques, rewards given: the target sits in the observation, so the reward
-    ties its rotation to the arm's); the representation is returned only when
+    ties its rotation to the arm's), with its Reacher options (``REACHER_OPTIONS``); the
+    fit is kept in ``cache`` beside the transitions and reused by either script (same data,
+    seed, options and liesym sources). The representation is returned only when
     :func:`~liesym.pipeline.discover_representation` certifies it compact, else None.
     """
-    from bench_equivariance import cached_reacher, reacher_truth
+    from bench_equivariance import (
+        REACHER_OPTIONS,
+        REACHER_QUICK_OPTIONS,
+        cached_reacher,
+        fit_cached,
+        reacher_truth,
+    )
 
     from liesym.algebra import LieAlgebra, grassmann_distance, transverse_angle
     from liesym.pipeline import discover_representation
 
     data = cached_reacher(n_transitions, seed, cache)
-    t0 = time.perf_counter()
+    options = REACHER_QUICK_OPTIONS if quick else REACHER_OPTIONS
+
+    def fit():
+        return discover_representation(
+            family(4), transitions=data, rewards=True, rng=seed, options=options
+        )[1]
+
     try:
-        rep, est, report = discover_representation(
-            family(4), transitions=data, rewards=True, rng=seed
-        )
+        est, seconds, reused = fit_cached(data, seed, options, cache, fit)
+        rep, est, report = discover_representation(family(4), estimator=est)
     except RuntimeError as err:  # no symmetry found
         return None, {"seed": seed, "n_transitions": n_transitions, "dim": 0, "error": str(err)}
     record = {
         "seed": seed,
         "n_transitions": n_transitions,
+        "options": options,
         "dim": int(est.dim_),
         "uncertainty": float(est.uncertainty_.angle),
         "certificate": {"name": report.name, "compact": report.compact, "tol": float(report.tol)},
-        "seconds": time.perf_counter() - t0,
+        "seconds": seconds,
+        "fit_reused": reused,
     }
     if est.dim_ == 1:
         truth = reacher_truth()
@@ -916,7 +931,7 @@ def run_discovered(args, mode: str, seeds: list, out: Path, info: dict) -> None:
     compact certificate) and are reported as such.
     """
     n_tr = 2000 if args.quick else args.discovery_transitions
-    found = [discover(s, n_tr, None if args.quick else args.cache) for s in seeds]
+    found = [discover(s, n_tr, None if args.quick else args.cache, args.quick) for s in seeds]
     for _, rec in found:
         print("discovery:", {k: v for k, v in rec.items() if k != "seconds"})
     runs = [(s, rep) for s, (rep, _) in zip(seeds, found, strict=True) if rep is not None]
@@ -954,7 +969,8 @@ def run_discovered(args, mode: str, seeds: list, out: Path, info: dict) -> None:
         "mode": mode,
         "settings": {
             "discovery": "discover_representation(reacher_tasks(), transitions=<unmodified "
-            "Reacher-v5, its own random targets, box-uniform torques>, rewards=True)",
+            "Reacher-v5, its own random targets, box-uniform torques>, rewards=True, "
+            f"options={found[0][1].get('options')})",
             "n_transitions": n_tr,
             "compared": "hereditary scores (mean over the test targets, worst target, largest "
             "per-target difference), declared vs discovered representation, same seed",

@@ -841,7 +841,14 @@ def _period_coords(representation, rng, shape) -> np.ndarray:
 
 
 def discover_representation(
-    family, *, n_steps: int = 5000, rng=None, rewards: bool = False, transitions=None
+    family,
+    *,
+    n_steps: int = 5000,
+    rng=None,
+    rewards: bool = False,
+    transitions=None,
+    options=None,
+    estimator=None,
 ):
     """A family's representation discovered from random-policy transitions.
 
@@ -869,6 +876,15 @@ def discover_representation(
         record with ``states``, ``actions``, ``next_states`` (and ``rewards``), or a tuple
         ``(states, actions, next_states[, rewards])``; observations and actions must have the
         family's dimensions.
+    options : mapping, optional
+        Parameters of :class:`~liesym.discovery.EquivarianceDiscovery` (any but ``rng``,
+        which is the ``rng`` argument), e.g. ``{"degree": 3, "metric": "auto"}`` for the
+        local cubic fits in a data-chosen metric that certify Reacher. Default: the
+        estimator's defaults.
+    estimator : EquivarianceDiscovery, optional
+        An estimator already fitted to the family's transitions (e.g. one kept from an
+        earlier run on the same data): its result is certified and paired as is, and
+        nothing is collected or fitted (``transitions`` and ``options`` must then be None).
 
     Returns
     -------
@@ -916,10 +932,29 @@ def discover_representation(
     >>> report.compact is not False  # too few transitions to snap: abstains, never wrong
     True
     """
-    from liesym.algebra import Representation
     from liesym.data import collect_transitions
     from liesym.discovery import EquivarianceDiscovery
 
+    if estimator is not None:
+        if not isinstance(estimator, EquivarianceDiscovery):
+            raise TypeError(
+                "estimator: expected a fitted EquivarianceDiscovery, got "
+                f"{type(estimator).__name__}"
+            )
+        if not hasattr(estimator, "dim_"):
+            raise ValueError("estimator: expected a fitted EquivarianceDiscovery (call fit first)")
+        if transitions is not None or options is not None:
+            raise ValueError(
+                "estimator: a fitted estimator replaces the fit; leave transitions and options None"
+            )
+        n_channels = family.observation_dim + family.action_dim
+        if estimator.metric_.size != n_channels:
+            raise ValueError(
+                f"estimator: fitted to {estimator.metric_.size} state and action channels, "
+                f"the family has {n_channels}"
+            )
+        return _certified_representation(estimator)
+    options = _estimator_options(options)
     rng = as_rng(rng)
     if transitions is None:
         data = collect_transitions(family, list(family.train_tasks), n_steps, rng=rng)
@@ -931,7 +966,39 @@ def discover_representation(
                 "transitions: rewards=True needs the rewards (a record with rewards, or a "
                 "tuple (states, actions, next_states, rewards))"
             )
-    est = EquivarianceDiscovery(rng=rng).fit(s, a, s2, r if rewards else None)
+    est = EquivarianceDiscovery(rng=rng, **options).fit(s, a, s2, r if rewards else None)
+    return _certified_representation(est)
+
+
+def _estimator_options(options) -> dict:
+    """``options`` of :func:`discover_representation`, checked against the estimator's."""
+    import inspect
+    from collections.abc import Mapping
+
+    from liesym.discovery import EquivarianceDiscovery
+
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise TypeError(
+            "options: expected a mapping of EquivarianceDiscovery parameters, got "
+            f"{type(options).__name__}"
+        )
+    known = set(inspect.signature(EquivarianceDiscovery).parameters) - {"rng"}
+    unknown = sorted(map(str, set(options) - known))
+    if unknown:
+        hint = " (pass rng= to discover_representation)" if "rng" in unknown else ""
+        raise ValueError(
+            f"options: unknown EquivarianceDiscovery parameter(s) {unknown}{hint}; expected "
+            f"some of {sorted(known)}"
+        )
+    return dict(options)
+
+
+def _certified_representation(est):
+    """Certify a fitted EquivarianceDiscovery; pair its action generators with the snap."""
+    from liesym.algebra import Representation
+
     if est.representation_ is None:
         raise RuntimeError(
             "family: no symmetry of the transitions found (declare the representation, or "

@@ -24,11 +24,12 @@ singular values against the noise floor of the regressions.
 import dataclasses
 import math
 from dataclasses import dataclass
+from itertools import combinations_with_replacement
 
 import numpy as np
 import scipy.spatial
 
-from liesym._core import as_count, as_finite_array, as_rng
+from liesym._core import as_count, as_finite_array, as_n_jobs, as_rng, respects_n_jobs
 from liesym._core import progress as _progress
 from liesym._core.polynomial import monomials
 from liesym.algebra import LieAlgebra, Representation
@@ -53,6 +54,7 @@ _BLOCK_ENTRIES = 2**23  # design-matrix entries per block (bounds memory for cub
 _MAX_WEIGHT = 10.0  # cap on inverse-error weights: a few overconfident fits cannot dominate
 _METRIC_ANCHORS = 300  # anchors whose regressions choose the metric (metric="auto")
 _METRIC_SWEEPS = 3
+_ZERO_DEGREES = 1  # degrees of the zero-weight refit beyond the fits' own (see _metric_checks)
 
 
 def tangent_dimension(neighbourhoods, tol: float = _TANGENT_TOL) -> int:
@@ -154,13 +156,16 @@ class EquivarianceDiscovery:
         Where the step map is nearly polynomial along a channel (the torques of a MuJoCo
         arm enter almost affinely) the neighbourhoods may then stretch along it and shrink
         in the others, which cuts the fits' bias. With a metric the bias check's factor
-        ``c`` comes from the measured growth of the neighbourhood radius, ``(h_2k /
-        h_k)^p`` (median over anchors), instead of ``2^(p/D)``: a weighted neighbourhood
-        does not grow like a D-dimensional ball. Caveat: along a channel of weight 0 the
-        neighbourhoods span the data's whole range at every k, so the bias that channel
-        causes does not change between k and 2k and the check cannot see it; the coverage
-        of ``uncertainty_`` then rests on the fits being nearly exact along it (measured,
-        not proven: tests/test_equivariance.py checks coverage on known systems).
+        ``c`` comes from the measured growth of the neighbourhoods, ``g^p`` for the smallest
+        growth g of a positive-weight channel's spread from k to 2k (median over anchors),
+        instead of ``2^(p/D)``: a weighted neighbourhood does not grow like a D-dimensional
+        ball. Along a channel of weight 0 the neighbourhoods span the data's whole range at
+        every k, so the 2x-neighbour change cannot see the bias of the terms of degree p + 1
+        with at most one factor off those channels; the check then also refits the 2k
+        neighbourhoods with those terms added, and adds the change this makes plus its
+        bootstrap noise (``zero_channel_bias_``) to ``bias_``. Like the 2x-neighbour bound,
+        this is a bound on the leading terms; it costs a noisier uncertainty (on Reacher
+        0.005 rad against a true error of 0.002).
     tangent_dim : int, optional
         Intrinsic dimension of the states; default: :func:`tangent_dimension` of the local
         PCA spectra.
@@ -170,6 +175,10 @@ class EquivarianceDiscovery:
         Choice of anchors.
     progress : bool, optional, default: False
         Progress bar over blocks of anchors.
+    n_jobs : int, optional
+        Threads of the k-d tree queries and of BLAS (joblib semantics: None is 1 unless a
+        ``joblib.parallel_config`` says otherwise, -1 every core). The local fits are many
+        small solves: threaded BLAS gains nothing there and, on a busy machine, loses much.
 
     Attributes
     ----------
@@ -197,6 +206,10 @@ class EquivarianceDiscovery:
         Principal angles (radians) between each bootstrap span and ``algebra_``.
     bias_ : float
         Bound on the angle of the local fits' bias (``bandwidth_check``; nan when not run).
+    zero_channel_bias_ : float
+        Bound on the part of the bias due to the channels of weight 0 in ``metric_``,
+        included in ``bias_`` (from a refit with their leading bias terms; nan without
+        such channels).
     tangent_dim_ : int
         Intrinsic dimension of the states used for the tangent spaces.
     metric_ : ndarray, shape=[n + m]
@@ -239,6 +252,7 @@ class EquivarianceDiscovery:
         noise_tol: float = DEFAULT_NOISE_TOL,
         rng=None,
         progress: bool = False,
+        n_jobs: int | None = None,
     ) -> None:
         self.dim = dim
         self.affine = affine
@@ -254,7 +268,9 @@ class EquivarianceDiscovery:
         self.noise_tol = noise_tol
         self.rng = rng
         self.progress = progress
+        self.n_jobs = n_jobs
 
+    @respects_n_jobs
     def fit(self, states, actions=None, next_states=None, rewards=None) -> "EquivarianceDiscovery":
         """Estimate local Jacobians and take the null space of the equivariance constraints.
 
@@ -311,13 +327,15 @@ class EquivarianceDiscovery:
         if r is not None:
             r = r / _scales(r[:, None])[0]
         z = np.concatenate([s, a], axis=1)
+        workers = as_n_jobs(self.n_jobs)
         tree = scipy.spatial.cKDTree(z)
         d = self.tangent_dim
         if d is None:
             # Enough neighbours to test every candidate dimension (a quadratic in n - 1).
             k_dim = min(n_pts - 1, max(40, 2 * _n_coef(n - 1, 2)))
             few = anchors[:_DIM_ANCHORS]
-            d = tangent_dimension(s[tree.query(z[few], k=k_dim + 1)[1]] - s[few, None])
+            nb_dim = tree.query(z[few], k=k_dim + 1, workers=workers)[1]
+            d = tangent_dimension(s[nb_dim] - s[few, None])
         self.tangent_dim_ = int(d)
         n_coef = _n_coef(d + m, self.degree)
         k = max(40, 2 * n_coef) if self.k_neighbors is None else int(self.k_neighbors)
@@ -335,14 +353,14 @@ class EquivarianceDiscovery:
         if isinstance(metric, str):
             fit = dict(fit_rows, progress=False)
             few = anchors[:: max(1, anchors.size // _METRIC_ANCHORS)][:_METRIC_ANCHORS]
-            metric = _choose_metric(s, a, s2, r, z, few, k, fit)
+            metric = _choose_metric(s, a, s2, r, z, few, k, fit, workers)
         self.metric_ = np.ones(n + m) if metric is None else metric
         if metric is not None:
             z = z * metric
             tree = scipy.spatial.cKDTree(z)
         # One query serves both bandwidths of the bias check (the first k + 1 are the fit's).
         k2 = 2 * k if self.bandwidth_check and n_pts > 2 * k + 1 else k
-        dist, nb_all = tree.query(z[anchors], k=k2 + 1)
+        nb_all = tree.query(z[anchors], k=k2 + 1, workers=workers)[1]
         anchor_rows, models = _weighted_rows(s, a, s2, r, anchors, nb_all[:, : k + 1], **fit_rows)
         # The action moment is one mean over N actions: it weighs like all anchors together
         # (its own sampling error would weigh it far less than the precise dynamics rows, and
@@ -372,6 +390,7 @@ class EquivarianceDiscovery:
         self.uncertainty_ = spectral_uncertainty(null.singular_values, null.dim)
         self.bootstrap_angles_ = np.zeros((0, null.dim))
         self.bias_ = float("nan")
+        self.zero_channel_bias_ = float("nan")
         if null.dim:
             vec = null.basis
             w_s = _in_data_units(vec, scale_s, n, ns)
@@ -392,26 +411,41 @@ class EquivarianceDiscovery:
             self.action_generators_ = rep.action
             norms = np.linalg.norm(rep.state.basis.reshape(null.dim, -1), axis=1)
             self.action_norm_ = np.linalg.norm(rep.action.reshape(null.dim, -1), axis=1) / norms
-            fit2 = None
+            fit2, augmented = None, None
             if k2 > k:
                 rows2, _ = _weighted_rows(s, a, s2, r, anchors, nb_all, **fit_rows)
                 fit2 = (rows2, float(np.linalg.norm(rows2)) if self.use_actions else 0.0)
             # Bias of degree-p local polynomial Jacobians grows like h^p, h ~ k^(1/D) for D
-            # regression inputs: doubling k multiplies it by c = 2^(p/D). A weighted
-            # neighbourhood is no D-dimensional ball: there its measured growth is used.
+            # regression inputs: doubling k multiplies it by c = 2^(p/D).
             factor = 2.0 ** (self.degree / (d + m)) - 1.0
             if metric is not None and k2 > k:
-                h = [np.sqrt(np.mean(dist[:, 1 : j + 1] ** 2, axis=1)) for j in (k, k2)]
-                factor = float(np.median(h[1] / h[0])) ** self.degree - 1.0
-            self._bootstrap(anchor_rows, fit2, a, weight, n * ns, (scale_s, scale_a), rng, factor)
+                zu = np.concatenate([s, a], axis=1)
+                factor, augmented = _metric_checks(
+                    zu,
+                    anchors,
+                    nb_all,
+                    k,
+                    metric,
+                    self.degree,
+                    self.use_actions,
+                    fit_rows,
+                    (s, a, s2, r),
+                )
+            self._bootstrap(
+                anchor_rows, fit2, augmented, a, weight, n * ns, (scale_s, scale_a), rng, factor
+            )
         return self
 
-    def _bootstrap(self, anchor_rows, fit2, a, weight, n_state, scales, rng, factor) -> None:
-        """Poisson(1) weights on anchors and actions; angles to the estimate; bandwidth bias.
+    def _bootstrap(
+        self, anchor_rows, fit2, augmented, a, weight, n_state, scales, rng, factor
+    ) -> None:
+        """Poisson(1) weights on anchors and actions; angles to the estimate; bias bounds.
 
         With ``fit2`` (the rows at twice the neighbours) each draw also re-solves those with
         the same weights: the spread of the paired differences is the noise of the observed
-        difference, and what the difference exceeds it by is the change of the bias.
+        difference, and what the difference exceeds it by is the change of the bias. The
+        ``augmented`` refit of ``fit2`` (see :func:`_metric_checks`) is compared with it the
+        same way.
         """
         from liesym.algebra import principal_angles
 
@@ -425,7 +459,8 @@ class EquivarianceDiscovery:
             q = np.linalg.qr(w_s.reshape(k, -1).T)[0]
             return w_s, q @ q.T  # data-unit generators, projector onto their span
 
-        angles, diffs = [], []
+        angles, diffs, diffs_z = [], [], []
+        aug = augmented is not None and augmented[0] is not None
         for _ in range(self.n_bootstrap):
             wa = np.sqrt(rng.poisson(1.0, size=anchor_rows.shape[0]).astype(float))
             wm = rng.poisson(1.0, size=a.shape[0]).astype(float)
@@ -434,7 +469,10 @@ class EquivarianceDiscovery:
                 w_s = np.concatenate([w_s, np.zeros((k, 1, n + 1))], axis=1)
             angles.append(principal_angles(w_s, self.algebra_.basis))
             if fit2 is not None:
-                diffs.append(proj - solve(fit2[0], wa, wm, fit2[1])[1])
+                proj2 = solve(fit2[0], wa, wm, fit2[1])[1]
+                diffs.append(proj - proj2)
+                if aug:
+                    diffs_z.append(proj2 - solve(augmented[0], wa, wm, augmented[1])[1])
         self.bootstrap_angles_ = np.array(angles).reshape(-1, k)
         if self.n_bootstrap:
             spread = float(np.sqrt(np.mean(self.bootstrap_angles_.max(axis=1) ** 2)))
@@ -442,21 +480,42 @@ class EquivarianceDiscovery:
         else:
             spread, source = self.uncertainty_.angle, self.uncertainty_.source
         if fit2 is not None:
+
+            def change_and_noise(p1, p2, draws):
+                # |P1 - P2|_F = sqrt(2) |sin theta| for small principal angles theta.
+                change = float(np.linalg.norm(p1 - p2)) / np.sqrt(2.0)
+                noise = float(np.sqrt(np.sum(np.var(draws, axis=0)) / 2.0)) if draws else 0.0
+                return change, noise
+
             q = np.linalg.qr(self.algebra_.basis[:, :n].reshape(k, -1).T)[0]
-            diff = q @ q.T - solve(fit2[0], None, None, fit2[1])[1]
-            # |P1 - P2|_F = sqrt(2) |sin theta| for small principal angles theta.
-            change = float(np.linalg.norm(diff)) / np.sqrt(2.0)
-            noise = float(np.sqrt(np.sum(np.var(diffs, axis=0)) / 2.0)) if diffs else 0.0
+            proj2 = solve(fit2[0], None, None, fit2[1])[1]
+            change, noise = change_and_noise(q @ q.T, proj2, diffs)
             # The change is D = (1 - c) B + e for the bias B at k and the noise e of the
             # paired difference, so |B| <= (|D| + |e|) / (c - 1): an upper bound (never 0
             # when the two fits differ), with |e| taken at its bootstrap RMS.
             self.bias_ = (change + noise) / factor
-            # The error is the noise of the estimate plus its bias (triangle inequality).
-            spread += self.bias_
             source += (
                 f" plus the bias bound of the local fits ({self.bias_:.2g} rad: change "
-                f"{change:.2g} rad from 2x neighbours, its noise {noise:.2g} rad)"
+                f"{change:.2g} rad from 2x neighbours, its noise {noise:.2g} rad"
             )
+            if augmented is not None:
+                if aug:
+                    change, noise = change_and_noise(
+                        proj2, solve(augmented[0], None, None, augmented[1])[1], diffs_z
+                    )
+                    self.zero_channel_bias_ = change + noise
+                    how = f"change {change:.2g} rad, its noise {noise:.2g} rad"
+                else:
+                    self.zero_channel_bias_ = np.pi / 2
+                    how = f"too few neighbours for its {augmented[2]} coefficients: unbounded"
+                self.bias_ += self.zero_channel_bias_
+                source += (
+                    f"; plus {self.zero_channel_bias_:.2g} rad for the channels of weight 0, "
+                    f"from a refit with their leading bias terms ({how})"
+                )
+            source += ")"
+            # The error is the noise of the estimate plus its bias (triangle inequality).
+            spread += self.bias_
         self.uncertainty_ = Uncertainty(spread, source)
 
 
@@ -507,7 +566,7 @@ def _in_data_units(vec: np.ndarray, scale_s: np.ndarray, n: int, ns: int) -> np.
     return scale_s[:, None] * vec[:, : n * ns].reshape(-1, n, ns) * inv[None, :]
 
 
-def _weighted_rows(s, a, s2, r, anchors, nb, *, d, affine, degree, progress):
+def _weighted_rows(s, a, s2, r, anchors, nb, *, d, affine, degree, progress, zero=None):
     """Constraint rows of all anchors, weighted by generalised least squares (see below)."""
     ds = s[nb] - s[anchors, None]  # (A, k+1, n)
     d_vt = np.linalg.svd(ds - ds.mean(axis=1, keepdims=True), full_matrices=False)[2]
@@ -516,7 +575,9 @@ def _weighted_rows(s, a, s2, r, anchors, nb, *, d, affine, degree, progress):
     blocks = range(0, anchors.size, size)
     for start in _progress(blocks, enable=progress, desc="anchors"):
         sl = slice(start, start + size)
-        rw, model = _anchor_rows(s, a, s2, r, anchors[sl], nb[sl], d_vt[sl], d, affine, degree)
+        rw, model = _anchor_rows(
+            s, a, s2, r, anchors[sl], nb[sl], d_vt[sl], d, affine, degree, zero
+        )
         rows.append(rw)
         models.append(model)
     # Generalised least squares: each constraint row is divided by the residual std of
@@ -573,7 +634,7 @@ def _check_metric(metric, n_channels: int):
     return w
 
 
-def _choose_metric(s, a, s2, r, z, anchors, k, fit) -> np.ndarray:
+def _choose_metric(s, a, s2, r, z, anchors, k, fit, workers=1) -> np.ndarray:
     """Channel weights of the neighbour search under which every output is fitted better.
 
     Coordinate search from equal weights: each channel's weight times 0, 1/3 or 3, kept when
@@ -584,7 +645,7 @@ def _choose_metric(s, a, s2, r, z, anchors, k, fit) -> np.ndarray:
     floor = 1e-10  # residuals of exact fits stay at rounding level: no change counts there
 
     def residuals(w):
-        nb = scipy.spatial.cKDTree(z * w).query(z[anchors] * w, k=k + 1)[1]
+        nb = scipy.spatial.cKDTree(z * w).query(z[anchors] * w, k=k + 1, workers=workers)[1]
         _, models = _weighted_rows(s, a, s2, r, anchors, nb, **fit)
         sd = np.sqrt(np.concatenate([mdl.sigma2 for mdl in models]))
         return np.maximum(np.median(sd, axis=0), floor)
@@ -605,6 +666,104 @@ def _choose_metric(s, a, s2, r, z, anchors, k, fit) -> np.ndarray:
         if not changed:
             break
     return w
+
+
+def _metric_checks(z, anchors, nb, k, metric, degree, use_actions, fit_rows, data):
+    """Bias factor of the 2x-neighbour check in a metric, and the refit for its zero weights.
+
+    A weighted neighbourhood is no D-dimensional ball, so the bias factor ``c - 1`` comes from
+    measured growth: each channel's neighbour spread (RMS offset) from k to 2k neighbours
+    (median over anchors), and the *smallest* growth g over the varying channels of positive
+    weight (a Jacobian bias term of a degree-p fit is a product of p channel extents; a
+    channel whose extent is capped by the data's range grows little and makes the bound
+    large rather than wrong).
+
+    A channel of weight 0 spans the data's range at every k. Of the leading (degree p + 1)
+    terms of the step map's Taylor series, those with at least p factors in such channels
+    give Jacobians (and fitted values) a bias that does not change from k to 2k: the
+    2x-neighbour change cancels it exactly and cannot see it (the other terms shrink with
+    k and are seen, as without a metric). The 2k neighbourhoods are therefore refitted
+    with exactly those monomials added (degree p + 1 in the zero-weight channels' offsets,
+    and degree p in them times each other input): the refit removes that bias, so the
+    change of the estimate, plus its paired bootstrap noise, bounds it (no division: the
+    whole bias is removed, not a fraction of it).
+
+    Returns ``(factor, augmented)``: ``augmented`` is None without varying zero-weight
+    channels, else ``(rows, moment weight, n_extra)`` of the refit, or ``(None, None,
+    n_extra)`` when the 2k neighbours are too few for its coefficients (no bound: the
+    estimator then reports an unbounded bias rather than a wrong one).
+    """
+    off = z[nb] - z[anchors, None]  # (A, 2k + 1, channels); nb sorted by weighted distance
+    spread = [np.sqrt(np.mean(off[:, 1 : j + 1] ** 2, axis=1)) for j in (k, nb.shape[1] - 1)]
+    varies = np.all(spread[0] > 0, axis=0)
+    growth = [
+        float(np.median(spread[1][:, j] / spread[0][:, j]))
+        for j in np.flatnonzero((metric > 0) & varies)
+    ]
+    # Floored: a check that sees no growth gives a huge (finite) bound, i.e. no certificate.
+    factor = max(min(growth) ** degree - 1.0, 1e-6) if growth else 1e-6
+    zero = np.flatnonzero((metric == 0) & np.any(off != 0, axis=(0, 1)))
+    if zero.size == 0:
+        return factor, None
+    extra = dict(fit_rows, zero=zero)
+    n_coef = _n_coef(fit_rows["d"] + data[1].shape[1], degree) + _n_extra(
+        zero, data[0].shape[1], fit_rows["d"], data[1].shape[1], degree
+    )
+    if nb.shape[1] < n_coef + 2:
+        return factor, (None, None, n_coef)
+    rows, _ = _weighted_rows(*data, anchors, nb, **extra)
+    return factor, (rows, float(np.linalg.norm(rows)) if use_actions else 0.0, n_coef)
+
+
+def _other_inputs(lin_s, da, tan, zero, n):
+    """Inputs of positive weight: tangent directions off the zero-weight channels, actions.
+
+    The tangent coordinates are rotated (per anchor) by the right singular vectors of the
+    tangent basis restricted to the positive-weight state channels; those with singular
+    value above 1/sqrt(2) (directions mostly in positive channels) are kept, with the
+    actions of positive weight. Without the
+    rotation a zero-weight state channel would also appear among these inputs, and its
+    products would nearly repeat the pure monomials of the zero-weight offsets.
+    """
+    zero_s = zero[zero < n]
+    pos = np.setdiff1d(np.arange(n), zero_s)
+    _, sv, vh = np.linalg.svd(tan[:, pos, :], full_matrices=False)
+    d_pos = int(np.median(np.sum(sv > np.sqrt(0.5), axis=1)))
+    others = [lin_s @ np.swapaxes(vh[:, :d_pos], 1, 2)]
+    pos_a = np.setdiff1d(np.arange(da.shape[-1]), zero[zero >= n] - n)
+    others.append(da[..., pos_a])
+    return np.concatenate(others, axis=-1)
+
+
+def _n_other_inputs(zero, n, d, m) -> int:
+    """Upper bound on the number of inputs of :func:`_other_inputs` (for the size check)."""
+    return d + m - int(np.sum(zero >= n))
+
+
+def _extra_terms(n_z: int, n_other: int, degree: int) -> list:
+    """Index tuples of the zero-weight refit's monomials in ``[offsets, others]``.
+
+    Degrees p + 1 .. p + _ZERO_DEGREES with at most one factor from ``others``: the terms
+    whose bias the 2x-neighbour check cannot see (see :func:`_metric_checks`).
+    """
+    return [
+        idx
+        for t in range(degree + 1, degree + 1 + _ZERO_DEGREES)
+        for idx in combinations_with_replacement(range(n_z + n_other), t)
+        if sum(i >= n_z for i in idx) <= 1
+    ]
+
+
+def _n_extra(zero, n, d, m, degree) -> int:
+    """Number of monomials the zero-weight refit adds."""
+    return len(_extra_terms(zero.size, max(_n_other_inputs(zero, n, d, m), 0), degree))
+
+
+def _extra_monomials(offsets, others, degree) -> np.ndarray:
+    """The zero-weight refit's monomials (:func:`_extra_terms`) of ``[offsets, others]``."""
+    v = np.concatenate([offsets, others], axis=-1)
+    terms = _extra_terms(offsets.shape[-1], others.shape[-1], degree)
+    return np.stack([np.prod(v[..., list(idx)], axis=-1) for idx in terms], axis=-1)
 
 
 def _n_coef(n_inputs: int, degree: int) -> int:
@@ -637,7 +796,7 @@ def _least_squares(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return inv @ (np.swapaxes(x, 1, 2) @ y), inv
 
 
-def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
+def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree, zero=None):
     """Constraint rows and their error scales for one block of anchors.
 
     Returns the stacked rows (unweighted: one per regression output, the next states, the
@@ -653,6 +812,10 @@ def _anchor_rows(s, a, s2, r, anchors, nb, vt, d, affine, degree):
     da = a[nb] - a0[:, None]
     lin = np.concatenate([ds @ tan, da], axis=2)  # (A, k, d + m)
     x = monomials(lin, degree)  # coef rows: constant 0, linear 1..d+m, then degrees 2..degree
+    if zero is not None:  # the zero-weight refit of _metric_checks: extra columns at the end
+        offsets = np.concatenate([ds, da], axis=2)[..., zero]
+        others = _other_inputs(lin[..., :d], da, tan, zero, n)
+        x = np.concatenate([x, _extra_monomials(offsets, others, degree)], axis=2)
     # Outputs: next states, reward, and the normal coordinates of the neighbours (whose linear
     # part is the tilt of the tangent space at the anchor: second-order accurate tangents).
     outs = [s2[nb]]
