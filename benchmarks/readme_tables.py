@@ -392,6 +392,23 @@ REACHER_LABELS = {
 }
 
 
+def _reacher_search(st: dict) -> str:
+    """How the runs' CEM searches differ from one plain search, from the JSON's settings."""
+    t, base = st["trainer"], st.get("base_trainer", {})
+    text = ""
+    if t.get("n_restarts", 1) > 1:
+        text += (
+            f" ({t['n_restarts']} searches of {t['n_iterations']} iterations, the better on "
+            f"{st['n_eval_episodes']} held-out episodes kept)"
+        )
+    if base.get("start_score") == "relative":
+        text += (
+            "; the base policy's search scores each moved start by its return relative to the "
+            "population's median there"
+        )
+    return text
+
+
 def reacher_table(d: dict) -> list[str]:
     st = d["settings"]
     beats = d["beats_beyond_45deg"]
@@ -401,7 +418,8 @@ def reacher_table(d: dict) -> list[str]:
         f"{len(d['angles_deg'])} targets at radius 0.15, training targets at 0° and 22.5°; "
         "evaluation under Reacher's own reset, 3 seeds × 16 episodes with common reset seeds; "
         f"every policy linear on fixed features with the same CEM budget of "
-        f"{st['env_steps_per_policy']:,} env steps; the per-target oracles are trained once and "
+        f"{st['env_steps_per_policy']:,} env steps{_reacher_search(st)}; the per-target oracles "
+        "are trained once and "
         "shared by the seeds; inference from k = 10 random-policy transitions, error "
         f"{d['inference_error_rad']['max']:.0e} rad at most; median over seeds):",
         "",

@@ -280,12 +280,36 @@ def test_linear_policy_on_product_features_is_linear_in_its_parameters(rng):
 @given(st.integers(0, 2**31 - 1))
 def test_angle_features_are_invariant_under_rotations_of_reference_and_offset_alike(seed):
     rng = np.random.default_rng(seed)
-    phi = AngleFeatures(4, reference=(0, 1), offset=(2, 3), distance_gain=3.0, root=True)
-    s = rng.normal(size=(5, 4))
+    phi = AngleFeatures(
+        6, reference=(0, 1), offset=(2, 3), distance_gain=3.0, root=True, side=(4, 5)
+    )
+    s = rng.normal(size=(5, 6))
     t = rng.uniform(-np.pi, np.pi)
     rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
-    moved = np.concatenate([s[:, :2] @ rot.T, s[:, 2:] @ rot.T], axis=1)
-    np.testing.assert_allclose(phi(moved)[:, 4:], phi(s)[:, 4:], rtol=1e-9, atol=1e-9)
+    moved = np.concatenate([s[:, i : i + 2] @ rot.T for i in (0, 2, 4)], axis=1)
+    np.testing.assert_allclose(phi(moved)[:, 6:], phi(s)[:, 6:], rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(-np.pi, np.pi),
+    st.floats(1e-3, np.pi - 1e-3),
+    st.booleans(),
+    st.floats(0.1, 3.0),
+    st.floats(0.1, 3.0),
+)
+def test_angle_features_side_is_the_sign_of_the_directions_angle_and_flips_in_a_mirror(
+    ref_angle, beta, negative, r, u
+):
+    # reference at ref_angle (length r), direction at ref_angle + beta (length u)
+    beta = -beta if negative else beta
+    phi = AngleFeatures(6, reference=(0, 1), offset=(2, 3), side=(4, 5))
+    target = r * np.array([np.cos(ref_angle), np.sin(ref_angle)])
+    direction = u * np.array([np.cos(ref_angle + beta), np.sin(ref_angle + beta)])
+    state = np.concatenate([target, [0.3, -0.2], direction])
+    assert phi(state)[-1] == np.sign(beta) and phi.dim == 6 + 3
+    mirror = state * np.tile([1.0, -1.0], 3)  # reflection about the x-axis, all pairs alike
+    assert phi(mirror)[-1] == -np.sign(beta)
 
 
 @settings(max_examples=40, deadline=None)
@@ -311,6 +335,8 @@ def test_angle_features_give_the_signed_angle_of_the_point_wrapped_to_pi(angle, 
         ({"reference": 0, "offset": (2, 3)}, TypeError, "reference"),
         ({"reference": (0, 1), "offset": (2, 3), "distance_gain": -1.0}, ValueError, "gain"),
         ({"reference": (0, 1), "offset": (2, 3), "root": "yes"}, TypeError, "root"),
+        ({"reference": (0, 1), "offset": (2, 3), "side": (3, 3)}, ValueError, "side"),
+        ({"reference": (0, 1), "offset": (2, 3), "side": 1}, TypeError, "side"),
     ],
 )
 def test_angle_features_reject_bad_indices_and_gains(kwargs, error, match):

@@ -189,6 +189,15 @@ class AngleFeatures(ProductFeatures):
     distance_gain : float, optional, default: 1.0
     root : bool, optional, default: False
         Also append :math:`\operatorname{sign}(\alpha)\sqrt{|\alpha|}`.
+    side : pair of int, optional
+        Observation indices of a planar direction :math:`u` (e.g. a link's (cos, sin));
+        appends :math:`\operatorname{sign}(\beta)`, the side of the reference direction
+        on which :math:`u` lies (:math:`\beta` its wrapped angle from :math:`r`, sign 0
+        counted as +1). Unlike :math:`\alpha`, which a link that swings the point ahead
+        of itself drives through 0 and back, the side of the link that must lag behind
+        the point does not change during a reach: a law linear in it chooses between two
+        mirror-image postures (an elbow bent towards the turn) and holds its choice, where
+        a continuous law stalls between them.
 
     Examples
     --------
@@ -202,12 +211,19 @@ class AngleFeatures(ProductFeatures):
     6
     >>> AngleFeatures(4, reference=(0, 1), offset=(2, 3), root=True)([[1.0, 0, -1, 1]])[:, -1]
     array([1.25331414])
+
+    A direction at (0, -1) (indices 4, 5) lies on the negative side of the target (1, 0):
+
+    >>> side = AngleFeatures(6, reference=(0, 1), offset=(2, 3), side=(4, 5))
+    >>> side([[1.0, 0, -1, 1, 0, -1]])[:, -1]
+    array([-1.])
     """
 
     reference: tuple = None
     offset: tuple = None
     distance_gain: float = 1.0
     root: bool = False
+    side: tuple | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -219,11 +235,13 @@ class AngleFeatures(ProductFeatures):
         object.__setattr__(self, "distance_gain", gain)
         if not isinstance(self.root, bool | np.bool_):
             raise TypeError(f"root: expected a bool, got {self.root!r}")
+        if self.side is not None:
+            object.__setattr__(self, "side", _index_pair(self.side, self.n, "side"))
 
     @property
     def dim(self) -> int:
         """Number of features."""
-        return super().dim + 2 + bool(self.root)
+        return super().dim + 2 + bool(self.root) + (self.side is not None)
 
     def __call__(self, states) -> np.ndarray:
         """Features of observations ``[..., n]``, shape=[..., dim]."""
@@ -236,6 +254,11 @@ class AngleFeatures(ProductFeatures):
         extra = [angle, self.distance_gain * angle * dist]
         if self.root:
             extra.append(np.sign(angle) * np.sqrt(np.abs(angle)))
+        if self.side is not None:
+            u = s[..., self.side]
+            extra.append(
+                np.where(u[..., 1] * target[..., 0] < u[..., 0] * target[..., 1], -1.0, 1.0)
+            )
         extra = np.stack(extra, axis=-1)
         return np.concatenate([super().__call__(s), extra], axis=-1)
 
