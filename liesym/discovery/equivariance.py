@@ -355,12 +355,12 @@ class EquivarianceDiscovery:
             few = anchors[:: max(1, anchors.size // _METRIC_ANCHORS)][:_METRIC_ANCHORS]
             metric = _choose_metric(s, a, s2, r, z, few, k, fit, workers)
         self.metric_ = np.ones(n + m) if metric is None else metric
+        zw = z if metric is None else z * metric  # z stays unweighted for _metric_checks
         if metric is not None:
-            z = z * metric
-            tree = scipy.spatial.cKDTree(z)
+            tree = scipy.spatial.cKDTree(zw)
         # One query serves both bandwidths of the bias check (the first k + 1 are the fit's).
         k2 = 2 * k if self.bandwidth_check and n_pts > 2 * k + 1 else k
-        nb_all = tree.query(z[anchors], k=k2 + 1, workers=workers)[1]
+        nb_all = tree.query(zw[anchors], k=k2 + 1, workers=workers)[1]
         anchor_rows, models = _weighted_rows(s, a, s2, r, anchors, nb_all[:, : k + 1], **fit_rows)
         # The action moment is one mean over N actions: it weighs like all anchors together
         # (its own sampling error would weigh it far less than the precise dynamics rows, and
@@ -419,9 +419,8 @@ class EquivarianceDiscovery:
             # regression inputs: doubling k multiplies it by c = 2^(p/D).
             factor = 2.0 ** (self.degree / (d + m)) - 1.0
             if metric is not None and k2 > k:
-                zu = np.concatenate([s, a], axis=1)
                 factor, augmented = _metric_checks(
-                    zu,
+                    z,
                     anchors,
                     nb_all,
                     k,
