@@ -263,20 +263,14 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def fit_cached(data: tuple, seed: int, options: dict, cache: str | None, fit=None):
+def fit_cached(data: tuple, seed: int, options: dict, cache: str | None):
     """``EquivarianceDiscovery(rng=seed, **options).fit(*data)``, kept in ``cache`` if given.
 
     The file is keyed by the transitions' bytes, the seed, the options and the liesym
     sources of the fit (:func:`_code_fingerprint`), so a kept fit is reused only for the
-    same computation. ``fit`` (a callable returning the fitted estimator) replaces the
-    default fit on a miss. Returns ``(estimator, seconds of the fit, reused)``.
+    same computation. Returns ``(estimator, seconds of the fit, reused)``.
     """
     from liesym.discovery import EquivarianceDiscovery
-
-    if fit is None:
-
-        def fit():
-            return EquivarianceDiscovery(rng=seed, **options).fit(*data)
 
     path = None
     if cache is not None:
@@ -289,7 +283,7 @@ def fit_cached(data: tuple, seed: int, options: dict, cache: str | None, fit=Non
             kept = pickle.loads(path.read_bytes())
             return kept["estimator"], kept["seconds"], True
     t0 = time.perf_counter()
-    est = fit()
+    est = EquivarianceDiscovery(rng=seed, **options).fit(*data)
     seconds = time.perf_counter() - t0
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
