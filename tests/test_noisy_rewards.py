@@ -163,7 +163,9 @@ def _circle_probe(reward_noise, t, k, noise_std, seed=0):
         return -np.linalg.norm(x - g0, axis=-1)
 
     env = family.make_env(np.array([np.cos(t), np.sin(t)]))
-    res = probe_actively(env, group, base, lambda s, a: s + a, k, noise_std=noise_std, seed=seed)
+    res = probe_actively(
+        env, group, base, lambda s, a: s + a, k, noise_std=noise_std, seed=seed, rng=seed
+    )
     return res, np.arctan2(res.element[1, 0], res.element[0, 0])
 
 
