@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liesym.algebra import LieAlgebra, sl, so
 from liesym.cli import main
@@ -33,6 +35,25 @@ def test_verify_discovered_certifies_at_the_stated_uncertainty(rng):
     report = verify_discovered(LieAlgebra(noisy), uncertainty=1e-3)
     assert report.name == "so(3)" and report.compact is True
     assert "given" in report.tol_source and not report.exact_input
+
+
+@settings(max_examples=20, deadline=None)
+@given(angle=st.floats(1e-4, 1e-2), fraction=st.floats(0.0, 1.0))
+def test_a_measured_bias_change_enters_the_tolerance_unscaled(angle, fraction):
+    # The certificate's angle is CONFIDENCE x the uncertainty's noise part plus its measured
+    # bias change (Uncertainty.systematic), which is an observed value, not a noise scale:
+    # the tolerance runs linearly from that of the whole angle as noise (an explicit
+    # uncertainty=) to that of the whole angle at confidence 1.
+    from types import SimpleNamespace
+
+    from liesym.discovery.differential import Uncertainty
+
+    algebra = LieAlgebra(so(3).basis[:1] + 1e-7 * np.arange(9.0).reshape(1, 3, 3))
+    unc = Uncertainty(angle, "test", systematic=fraction * angle)
+    tol = verify_discovered(SimpleNamespace(algebra_=algebra, uncertainty_=unc)).tol
+    as_noise = verify_discovered(algebra, uncertainty=angle).tol
+    as_bias = verify_discovered(algebra, uncertainty=angle, confidence=1.0).tol
+    assert tol == pytest.approx((1 - fraction) * as_noise + fraction * as_bias, rel=1e-9)
 
 
 def test_exact_containment():

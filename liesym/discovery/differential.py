@@ -81,11 +81,17 @@ class Uncertainty:
         Radians: the part of ``angle`` that no conjugation of the span explains (see
         :func:`liesym.algebra.transverse_angle`), when the estimator measured it. Closedness,
         compactness, the name and a common fixed point only depend on this part.
+    systematic : float, optional, default: 0.0
+        Radians: the part of ``angle`` that is a measured change between two fits (a bias
+        bound's observed term), not a noise scale. The rest of ``angle`` is noise at one
+        standard deviation, which a certificate multiplies by its confidence; this part it
+        takes as it is (:func:`liesym.verify.verify_discovered`).
     """
 
     angle: float
     source: str
     transverse: float | None = None
+    systematic: float = 0.0
 
 
 def spectral_uncertainty(singular_values, dim: int) -> Uncertainty:

@@ -478,6 +478,7 @@ class EquivarianceDiscovery:
             source = f"bootstrap spread ({self.n_bootstrap} Poisson draws over anchors and actions)"
         else:
             spread, source = self.uncertainty_.angle, self.uncertainty_.source
+        systematic = 0.0
         if fit2 is not None:
 
             def change_and_noise(p1, p2, draws):
@@ -493,6 +494,7 @@ class EquivarianceDiscovery:
             # paired difference, so |B| <= (|D| + |e|) / (c - 1): an upper bound (never 0
             # when the two fits differ), with |e| taken at its bootstrap RMS.
             self.bias_ = (change + noise) / factor
+            systematic = change / factor
             source += (
                 f" plus the bias bound of the local fits ({self.bias_:.2g} rad: change "
                 f"{change:.2g} rad from 2x neighbours, its noise {noise:.2g} rad"
@@ -503,9 +505,11 @@ class EquivarianceDiscovery:
                         proj2, solve(augmented[0], None, None, augmented[1])[1], diffs_z
                     )
                     self.zero_channel_bias_ = change + noise
+                    systematic += change
                     how = f"change {change:.2g} rad, its noise {noise:.2g} rad"
                 else:
                     self.zero_channel_bias_ = np.pi / 2
+                    systematic += np.pi / 2
                     how = f"too few neighbours for its {augmented[2]} coefficients: unbounded"
                 self.bias_ += self.zero_channel_bias_
                 source += (
@@ -515,7 +519,7 @@ class EquivarianceDiscovery:
             source += ")"
             # The error is the noise of the estimate plus its bias (triangle inequality).
             spread += self.bias_
-        self.uncertainty_ = Uncertainty(spread, source)
+        self.uncertainty_ = Uncertainty(spread, source, systematic=systematic)
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ input at a tolerance taken from the discovery itself, never tuned until somethin
 the estimator's ``uncertainty_`` (an angle, with its source: a bootstrap spread or the
 singular-value noise floor) or, for estimators without one, the noise floor of its singular
 values. The angle is turned into the entry-wise tolerance of the snap by the sensitivity of the
-balanced canonical basis to tilts of the span (:func:`discovery_tolerance`), times a
-confidence factor. The report states the tolerance and its source, and whether the certificate
-is about the input or about the exact algebra at distance d.
+balanced canonical basis to tilts of the span (:func:`discovery_tolerance`), its noise part
+times a confidence factor (a bias change the discovery measured, ``Uncertainty.systematic``,
+is an observed value and is taken as it is). The report states the tolerance and its source,
+and whether the certificate is about the input or about the exact algebra at distance d.
 
 Every property certified (closedness, compactness, the isomorphism class, a common fixed point)
 is invariant under conjugation, so only the part of the error transverse to the conjugation
@@ -27,9 +28,11 @@ from liesym.verify._charts import balance
 from liesym.verify._exact import TOL_MAX, TOL_MIN, canonical_rows, check_algebra, rounding_level
 from liesym.verify._report import VerificationReport, verify
 
-#: Multiple of the estimated angle used as the tolerance: the bootstrap spread underestimates
-#: the error of closed-form discoveries by about 2x (resampling cannot see the bias of the
-#: kernel frames; measured on the navigation families), so 3 leaves a margin.
+#: Multiple of the estimated angle's noise part used as the tolerance: the bootstrap spread
+#: underestimates the error of closed-form discoveries by about 2x (resampling cannot see the
+#: bias of the kernel frames; measured on the navigation families), so 3 leaves a margin. A
+#: discovery that bounds its bias states the bound's observed change as
+#: ``Uncertainty.systematic``; only the bound's noise terms are scaled.
 CONFIDENCE = 3.0
 
 
@@ -48,6 +51,29 @@ def _transverse(result, uncertainty) -> float | None:
         return None
     value = getattr(getattr(result, "uncertainty_", None), "transverse", None)
     return float(value) if value is not None and math.isfinite(value) else None
+
+
+def certified_angle(angle: float, systematic: float = 0.0, confidence: float = CONFIDENCE):
+    """Angle within which a certificate takes a discovered span to lie of the exact one.
+
+    ``confidence`` times the noise part of the discovery's ``angle`` plus its ``systematic``
+    part (a measured bias change, see ``Uncertainty.systematic``), which is an observed
+    value, not a noise scale.
+
+    Examples
+    --------
+    >>> round(certified_angle(0.004, systematic=0.001), 12)
+    0.01
+    """
+    return confidence * (angle - systematic) + systematic
+
+
+def _systematic(result, uncertainty, angle: float) -> float:
+    """The part of the discovery's angle that is a measured change, not noise (0 if none)."""
+    if uncertainty is not None:
+        return 0.0
+    value = getattr(getattr(result, "uncertainty_", None), "systematic", 0.0)
+    return min(max(float(value), 0.0), angle) if math.isfinite(value) else 0.0
 
 
 def _angle(result, uncertainty) -> tuple[float, str]:
@@ -217,7 +243,11 @@ def verify_discovered(
         raise ValueError(
             f"result: the discovery's uncertainty is unknown ({source}); pass uncertainty="
         )
-    tol = discovery_tolerance(algebra, angle, confidence=confidence)
+    # The span is within `bound` of the truth: the noise part of the angle scaled by the
+    # confidence, a measured bias change (``Uncertainty.systematic``) as it is.
+    systematic = _systematic(result, uncertainty, angle)
+    bound = certified_angle(angle, systematic, confidence)
+    tol = discovery_tolerance(algebra, bound, confidence=1.0)
     transverse = _transverse(result, uncertainty)
     conjugation = tol > TOL_MAX and transverse is not None and TRANSVERSE_BIAS * transverse < angle
     if conjugation:
@@ -227,10 +257,17 @@ def verify_discovered(
             f"{TRANSVERSE_BIAS:g} x its part transverse to conjugation {transverse:.2g} rad; "
             f"the whole angle {angle:.2g} rad gives tol {tol:.2g} > {TOL_MAX:g} ({source})"
         )
-        angle = TRANSVERSE_BIAS * transverse
-        tol = discovery_tolerance(algebra, angle, confidence=confidence)
-    bound = min(confidence * angle, np.pi / 2)  # the span is within this angle of the truth
-    how = f"{confidence:g} x the discovery's uncertainty {angle:.2g} rad ({source})"
+        angle, systematic = TRANSVERSE_BIAS * transverse, 0.0
+        bound = confidence * angle
+        tol = discovery_tolerance(algebra, bound, confidence=1.0)
+    if systematic:
+        how = (
+            f"{confidence:g} x the noise {angle - systematic:.2g} rad of the discovery's "
+            f"uncertainty plus its measured bias change {systematic:.2g} rad ({source})"
+        )
+    else:
+        how = f"{confidence:g} x the discovery's uncertainty {angle:.2g} rad ({source})"
+    bound = min(bound, np.pi / 2)
     if conjugation:
         how += (
             "; up to conjugation: the data's algebra is taken to lie within tol of a "
