@@ -550,6 +550,8 @@ def equivariance_table(d: dict) -> list[str]:
     degree = re_part[0].get("reacher_degree", 2) if re_part else 2
     metric = re_part[0].get("reacher_metric") if re_part else None
     how = f"degree {degree}" + (", neighbours in a data-chosen channel metric" if metric else "")
+    anchors = re_part[0].get("reacher_anchors") if re_part else None
+    how += f", {anchors:,} anchors" if anchors else ""
     lines = [
         "**Equivariance discovery from transitions** (`benchmarks/bench_equivariance.py`: "
         "`EquivarianceDiscovery`, no representation given; state and action generators from "
