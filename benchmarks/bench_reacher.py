@@ -266,9 +266,9 @@ and worst 0.182 (the plain class 0.102 / 0.274 there): both targets met. Untouch
 10-14 (``--probe 1 --first-seed 10``, the same oracles): 0.049 / 0.182, 0.002 / 0.249, 0.001
 / 0.118, 0.056 / 0.289, 0.096 / 0.410 (at 180 degrees), so median 0.049 and worst 0.249 (the
 plain class 0.111 / 0.278 there): both met. Three of these fifteen seeds still have a worst
-target above 0.3 (seed 3 0.526 at 0 degrees, seed 6 0.519 at -10 degrees, seed 14 0.410 at 180 degrees).
-``reacher_oracle_draws.json`` still holds the plain class's draws (the README marks it as an
-earlier run's): ``--oracle-draws 3`` was not re-run for lack of time.
+target above 0.3 (seed 3 0.526 at 0 degrees, seed 6 0.519 at -10 degrees, seed 14 0.410 at
+180 degrees). ``reacher_oracle_draws.json`` still holds the plain class's draws (the README
+marks it as an earlier run's): ``--oracle-draws 3`` was not re-run for lack of time.
 
 The oracles' parameters are cached in ``results/reacher_oracles.npz`` (``quick/`` for the
 quick run) under a key of everything that determines them: trainer settings, features,
@@ -276,8 +276,8 @@ seeds, chunks, targets, library versions and a fingerprint of the training code 
 parameters of a tiny deterministic CEM run on Reacher). A run whose key matches reuses them
 (stated in the JSON); ``--retrain-oracles`` forces training. ``--n-restarts``,
 ``--n-iterations``, ``--covariance``, ``--extra-std``, ``--[no-]keep-elites`` and
-``--[no-]mirror`` override the CEM settings (and the gate) of every policy alike (the oracles are then trained for them, cached in
-``--out``); ``--start-score`` and
+``--[no-]mirror`` override the CEM settings (and the gate) of every policy alike (the
+oracles are then trained for them, cached in ``--out``); ``--start-score`` and
 ``--base-episodes`` change the base policy's search only (the oracles and their cache stay);
 ``--probe EVERY`` measures a change cheaply: only the base policy of each seed (``--seeds``
 from ``--first-seed``) against oracles at every EVERY-th target, with the true rotations
