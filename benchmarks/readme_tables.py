@@ -463,6 +463,14 @@ def reacher_table(d: dict) -> list[str]:
         "(which the oracles, started near q = 0, never meet); the root lets one linear law "
         "brake in time for turns of every size, as each oracle does for its one turn."
     )
+    if st["trainer"].get("mirror"):
+        lines[-1] += (
+            " Every policy is also mirror-gated (`liesym.policies.MirrorFeatures`): its even "
+            "features and its bias are multiplied by the side of the target direction on which "
+            "the first link lies, so it is exactly equivariant under the mirror about the "
+            "target's axis: one law on each side, the other's mirror image, so the base policy "
+            "bends the elbow towards the turn for turns of both signs."
+        )
     if med > 0.1 or worst > 0.3:
         lines[-1] += (
             " The regrets come from the base policy, not from the inference: one policy for "

@@ -12,6 +12,7 @@ from liesym.policies import (
     CEMTrainer,
     GoalSeekingPolicy,
     LinearPolicy,
+    MirrorFeatures,
     ProductFeatures,
     RandomPolicy,
     RolloutNoise,
@@ -342,6 +343,89 @@ def test_angle_features_give_the_signed_angle_of_the_point_wrapped_to_pi(angle, 
 def test_angle_features_reject_bad_indices_and_gains(kwargs, error, match):
     with pytest.raises(error, match=match):
         AngleFeatures(4, **kwargs)
+
+
+def _mirror_setup(seed):
+    """Random AngleFeatures on 8 coordinates and a parity under which its angles have one.
+
+    Pairs (0, 1) reference, (2, 3) offset (same signs), (4, 5) side direction (same signs,
+    one flipped: the gate is odd), 6 and 7 free.
+    """
+    rng = np.random.default_rng(seed)
+    pair = [1.0, -1.0] if rng.random() < 0.5 else [-1.0, 1.0]
+    parity = np.array(pair * 3 + list(rng.choice([-1.0, 1.0], size=2)))
+    products = [tuple(rng.integers(0, 8, size=rng.integers(1, 4))) for _ in range(5)]
+    phi = AngleFeatures(
+        8, products, scale=rng.uniform(0.5, 2, 8), reference=(0, 1), offset=(2, 3), root=True
+    )
+    return rng, parity, phi
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_feature_parities_are_products_of_the_coordinates_parities(seed):
+    rng, parity, phi = _mirror_setup(seed)
+    s = rng.normal(size=(6, 8))
+    np.testing.assert_allclose(phi(s * parity), phi(s) * phi.parity(parity), atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_mirror_gated_linear_policies_are_exactly_odd_under_the_reflection(seed):
+    rng, parity, phi = _mirror_setup(seed)
+    gated = MirrorFeatures(phi, parity, reference=(0, 1), direction=(4, 5))
+    pi = LinearPolicy(
+        rng.normal(size=(3, gated.dim)), rng.normal(size=3), low=-1.0, high=1.0, features=gated
+    )
+    s = rng.normal(size=(20, 8))
+    np.testing.assert_allclose(pi.act(s * parity), -pi.act(s), rtol=0, atol=1e-12)
+    # One law on side +, its mirror on side -: pi(s) = sigma pi_plus(state moved to side +).
+    plain = LinearPolicy(pi.gain, pi.bias, low=-1.0, high=1.0, features=phi)
+    sigma = gated.side(s)[:, None]
+    canonical = np.where(sigma > 0, s, s * parity)
+    np.testing.assert_allclose(pi.act(s), sigma * plain.act(canonical), rtol=0, atol=1e-12)
+
+
+def test_mirror_gate_counts_the_aligned_direction_as_positive_side():
+    gated = MirrorFeatures(ProductFeatures(4), [1, -1, 1, -1], reference=(0, 1), direction=(2, 3))
+    aligned = np.array([[1.0, 0.0, 2.0, 0.0], [1.0, 0.0, -2.0, 0.0], [0.0, 0.0, 1.0, 1.0]])
+    assert np.array_equal(gated.side(aligned), [1.0, 1.0, 1.0])
+    assert np.array_equal(gated.side([[1.0, 0.0, 1.0, -1e-300]]), [-1.0])
+
+
+def test_a_constant_side_reduces_the_mirror_gated_class_to_the_plain_one(rng):
+    phi = ProductFeatures(4, [(0, 3)])
+    gated = MirrorFeatures(phi, [1, -1, 1, -1], reference=(0, 1), direction=(2, 3))
+    s = rng.normal(size=(10, 4))
+    s[:, :2] = [1.0, 0.0]
+    s[:, 3] = np.abs(s[:, 3])  # side + throughout
+    gain, bias = rng.normal(size=(2, phi.dim)), rng.normal(size=2)
+    pi = LinearPolicy(gain, bias, features=gated)
+    # On side + the gated class is the plain linear class (even features and bias ungated).
+    np.testing.assert_allclose(pi.act(s), LinearPolicy(gain, bias, features=phi).act(s))
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((ProductFeatures(4), [1, -1, 1], (0, 1), (2, 3)), ValueError, "parity"),
+        ((ProductFeatures(4), [1, -1, 1, 0.5], (0, 1), (2, 3)), ValueError, "parity"),
+        ((ProductFeatures(4), [1, -1, -1, 1], (0, 1), (2, 3)), ValueError, "parity"),
+        ((ProductFeatures(4), [1, 1, 1, 1], (0, 1), (2, 3)), ValueError, "direction"),
+        ((ProductFeatures(4), [1, -1, 1, -1], (0, 4), (2, 3)), ValueError, "reference"),
+        ((ProductFeatures(4), [1, -1, 1, -1], (0, 1), 2), TypeError, "direction"),
+        ((np.eye(4), [1, -1, 1, -1], (0, 1), (2, 3)), TypeError, "features"),
+    ],
+)
+def test_mirror_features_reject_bad_parities_and_indices(args, error, match):
+    with pytest.raises(error, match=match):
+        MirrorFeatures(*args)
+
+
+def test_angle_features_without_a_parity_are_refused_by_the_mirror_gate():
+    phi = AngleFeatures(6, reference=(0, 1), offset=(2, 3))
+    with pytest.raises(ValueError, match="parity"):  # offset pair flips unlike the reference
+        MirrorFeatures(phi, [1, -1, -1, 1, 1, -1], reference=(0, 1), direction=(4, 5))
 
 
 def test_linear_policy_accepts_angle_features(rng):

@@ -130,6 +130,19 @@ class ProductFeatures:
         """Number of features."""
         return self.n + len(self.products)
 
+    def parity(self, parity) -> np.ndarray:
+        """Parities (+1 even, -1 odd) of the features under a reflection of observations.
+
+        ``parity`` gives each observation coordinate's sign under a reflection
+        ``s -> diag(parity) s``; a monomial's parity is the product of its factors'.
+        """
+        p = _check_parity(parity, self.n)
+        return np.concatenate([p, [np.prod(p[list(q)]) for q in self.products]])
+
+    def bias_gate(self, states) -> np.ndarray | None:
+        """Multiplier ``[..., 1]`` of a linear policy's bias (None: the bias is constant)."""
+        return None
+
     def __call__(self, states) -> np.ndarray:
         """Features of observations ``[..., n]``, shape=[..., dim]."""
         s = np.asarray(states, dtype=np.float64)
@@ -142,6 +155,29 @@ class ProductFeatures:
         idx = np.array([p + (self.n,) * (degree - len(p)) for p in self.products])
         padded = np.concatenate([s, np.ones((*s.shape[:-1], 1))], axis=-1)
         return np.concatenate([s, np.prod(padded[..., idx], axis=-1)], axis=-1)
+
+
+def _check_parity(parity, n: int) -> np.ndarray:
+    p = as_finite_array(parity, "parity", ndim=1)
+    if p.shape != (n,) or not np.all(np.abs(p) == 1):
+        raise ValueError(f"parity: expected {n} signs (+1 or -1), got {parity!r}")
+    return p
+
+
+def _angle_parity(p: np.ndarray, reference, other, name: str) -> float:
+    """Parity of the angle from the direction of ``reference`` to that of ``other``.
+
+    Defined when both pairs transform alike (else the dot product flips and the angle
+    maps to pi minus itself): odd when one coordinate of the pair flips, even when none
+    or both do.
+    """
+    r, o = p[list(reference)], p[list(other)]
+    if not np.array_equal(r, o):
+        raise ValueError(
+            f"parity: the angle from reference {reference} to {name} {other} has no parity "
+            f"unless both pairs have the same signs, got {r.tolist()} and {o.tolist()}"
+        )
+    return float(r[0] * r[1])
 
 
 def _index_pair(value, n: int, name: str) -> tuple[int, int]:
@@ -243,6 +279,19 @@ class AngleFeatures(ProductFeatures):
         """Number of features."""
         return super().dim + 2 + bool(self.root) + (self.side is not None)
 
+    def parity(self, parity) -> np.ndarray:
+        """Parities of the features under ``s -> diag(parity) s`` (see ProductFeatures).
+
+        The angle, its product with the (even) distance and its root share one parity;
+        so does the side. Raises ValueError when the angle has none.
+        """
+        p = _check_parity(parity, self.n)
+        angle = _angle_parity(p, self.reference, self.offset, "offset")
+        extra = [angle] * (2 + bool(self.root))
+        if self.side is not None:
+            extra.append(_angle_parity(p, self.reference, self.side, "side"))
+        return np.concatenate([super().parity(p), extra])
+
     def __call__(self, states) -> np.ndarray:
         """Features of observations ``[..., n]``, shape=[..., dim]."""
         s = np.asarray(states, dtype=np.float64)
@@ -261,6 +310,105 @@ class AngleFeatures(ProductFeatures):
             )
         extra = np.stack(extra, axis=-1)
         return np.concatenate([super().__call__(s), extra], axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class MirrorFeatures:
+    r"""Features gated by a side: linear policies on them are exactly mirror-equivariant.
+
+    Let a reflection act on observations as :math:`s \mapsto Rs = \operatorname{diag}(p)\,s`
+    and on actions as :math:`a \mapsto -a` (e.g. the torques of a planar arm mirrored about
+    a line through its base), and let :math:`\sigma(s) = \operatorname{sign}(r \times u)`
+    (0 counted as +1) be the side of a reference direction :math:`r` on which a direction
+    :math:`u` lies, odd under the reflection. Each feature :math:`\phi_i` of ``features``
+    has a parity :math:`p_i` (:meth:`~liesym.policies.ProductFeatures.parity`); the gated
+    features are
+
+    .. math:: \psi_i(s) = \phi_i(s)\ (p_i = -1), \qquad
+              \psi_i(s) = \sigma(s)\,\phi_i(s)\ (p_i = +1),
+
+    and a :class:`LinearPolicy` on them gates its bias too (:meth:`bias_gate`):
+    :math:`\pi(s) = \mathrm{clip}(K \psi(s) + \sigma(s)\, b)`. Every term is odd, so for a
+    box symmetric about 0, :math:`\pi(Rs) = -\pi(s)` exactly for every K and b (off the
+    null set :math:`r \times u = 0`). Equivalently :math:`\pi(s) = \sigma \pi_+(s_+)` with
+    :math:`s_+` the state reflected to side + and :math:`\pi_+ = \mathrm{clip}(K\phi + b)`
+    an arbitrary linear law: one law on side +, its mirror image on side -. A constant
+    side (one start, one task) reduces the class to the plain linear one.
+
+    Parameters
+    ----------
+    features : ProductFeatures
+        The features :math:`\phi` (any :class:`ProductFeatures`, e.g. :class:`AngleFeatures`).
+    parity : array-like, shape=[n]
+        Sign of each observation coordinate under the reflection.
+    reference, direction : pair of int
+        Observation indices of :math:`r` and :math:`u`; both pairs must have the same
+        parities, one coordinate odd and one even (so that :math:`\sigma` is odd).
+
+    Examples
+    --------
+    Two planar directions r = (s0, s1) and u = (s2, s3), mirrored about the x-axis; the
+    gate is the side of r on which u lies:
+
+    >>> phi = MirrorFeatures(ProductFeatures(4, [(1, 3)]), [1, -1, 1, -1], (0, 1), (2, 3))
+    >>> s = np.array([[1.0, 0.0, 0.6, 0.8]])
+    >>> mirrored = s * [1, -1, 1, -1]
+    >>> np.array_equal(phi(mirrored), -phi(s)), phi.side(s), phi.side(mirrored)
+    (True, array([1.]), array([-1.]))
+    >>> pi = LinearPolicy(np.ones((1, 5)), [0.3], low=[-1.0], high=[1.0], features=phi)
+    >>> pi.act(s), pi.act(s * [1, -1, 1, -1])
+    (array([[1.]]), array([[-1.]]))
+    """
+
+    features: ProductFeatures
+    parity: np.ndarray
+    reference: tuple
+    direction: tuple
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.features, ProductFeatures):
+            raise TypeError(f"features: expected ProductFeatures, got {self.features!r}")
+        n = self.features.n
+        p = _check_parity(self.parity, n)
+        reference = _index_pair(self.reference, n, "reference")
+        direction = _index_pair(self.direction, n, "direction")
+        if _angle_parity(p, reference, direction, "direction") != -1:
+            raise ValueError(
+                "reference, direction: the side must be odd (one coordinate of each pair "
+                f"flips), got parities {p[list(reference)].tolist()}"
+            )
+        even = self.features.parity(p) == 1
+        for arr in (p, even):
+            arr.setflags(write=False)
+        object.__setattr__(self, "parity", p)
+        object.__setattr__(self, "reference", reference)
+        object.__setattr__(self, "direction", direction)
+        object.__setattr__(self, "_even", even)
+
+    @property
+    def n(self) -> int:
+        """Dimension of the observations."""
+        return self.features.n
+
+    @property
+    def dim(self) -> int:
+        """Number of features."""
+        return self.features.dim
+
+    def side(self, states) -> np.ndarray:
+        r""":math:`\sigma(s)`, shape=[...]: +1 where u is on the positive side of r, else -1."""
+        s = np.asarray(states, dtype=np.float64)
+        r, u = s[..., self.reference], s[..., self.direction]
+        return np.where(r[..., 0] * u[..., 1] < r[..., 1] * u[..., 0], -1.0, 1.0)
+
+    def bias_gate(self, states) -> np.ndarray:
+        r""":math:`\sigma(s)`, shape=[..., 1]: the bias of a linear policy is gated too."""
+        return self.side(states)[..., None]
+
+    def __call__(self, states) -> np.ndarray:
+        """Gated features of observations ``[..., n]``, shape=[..., dim]."""
+        phi = self.features(states)
+        return np.where(self._even, self.side(states)[..., None] * phi, phi)
 
 
 @dataclass(frozen=True, eq=False)
@@ -317,8 +465,10 @@ class LinearPolicy(_CallAsCollector):
         if bias.shape != (m,):
             raise ValueError(f"bias: expected shape ({m},), got {bias.shape}")
         if self.features is not None:
-            if not isinstance(self.features, ProductFeatures):
-                raise TypeError(f"features: expected ProductFeatures, got {self.features!r}")
+            if not isinstance(self.features, ProductFeatures | MirrorFeatures):
+                raise TypeError(
+                    f"features: expected ProductFeatures or MirrorFeatures, got {self.features!r}"
+                )
             if self.features.dim != d:
                 raise ValueError(f"gain: expected {self.features.dim} columns (one per feature)")
         if self.dynamics is not None and (m, d) != (self.dynamics.n, self.dynamics.n):
@@ -392,7 +542,8 @@ class LinearPolicy(_CallAsCollector):
         """Actions ``clip(proj(K phi(s) + b))``, shape=[..., m]."""
         s = check_states(states, self.n)
         x = s if self.features is None else self.features(s)
-        raw = x @ self.gain.T + self.bias
+        gate = None if self.features is None else self.features.bias_gate(s)
+        raw = x @ self.gain.T + (self.bias if gate is None else gate * self.bias)
         if self.dynamics is not None:
             raw = self.dynamics.project_action(raw)
         if self.radius is not None:

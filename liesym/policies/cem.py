@@ -438,7 +438,9 @@ class CEMTrainer:
             bias = np.broadcast_to(params[:, :, None, m * d :], (*shape, m)).reshape(-1, m)
 
             def act(obs):
-                raw = np.einsum("bij,bj->bi", gain, feats(obs)) + bias
+                gate = None if features is None else features.bias_gate(obs)
+                raw = np.einsum("bij,bj->bi", gain, feats(obs))
+                raw += bias if gate is None else gate * bias
                 raw = raw if radius is None else project_ball(raw, radius)
                 return np.clip(raw, low, high)
 
