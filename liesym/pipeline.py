@@ -1017,6 +1017,12 @@ def _certified_representation(est):
         found.state.basis.reshape(k, -1).T, exact.reshape(k, -1).T, rcond=None
     )[0]
     action = np.tensordot(change.T, found.action, axes=1)
+    # Action entries within the certificate's entry-wise tolerance of 0 (relative to the
+    # exact generator's largest entry) are 0 at the resolution the state was snapped at:
+    # their estimation noise (Reacher's invariant torques: 1e-6) would otherwise pair the
+    # exact state rotation with a spurious, incommensurate rotation of the actions.
+    scale = np.abs(exact).max(axis=(1, 2))
+    action[np.abs(action).max(axis=(1, 2)) <= report.tol * scale] = 0.0
     return Representation(exact, action), est, report
 
 

@@ -303,6 +303,25 @@ def test_an_uncertified_discovered_representation_is_never_used_by_the_pipeline(
         run_pipeline(_gym_double_integrator_family(), n_steps=1500, rng=0)
 
 
+def test_a_certified_representation_keeps_invariant_actions_exactly_invariant():
+    # The step turns the state by a gain 1 + a_0^2 of the force: the state rotation is a
+    # symmetry with the force fixed (rotating the force would change a_0^2), so W_A = 0.
+    # Its estimate is 0 only up to noise; paired with the certified exact rotation that
+    # noise would be a spurious rotation of the actions (on Reacher it made the
+    # Representation incommensurate), so entries within the certificate's tolerance are 0.
+    from liesym.pipeline import _certified_representation
+
+    rng = np.random.default_rng(0)
+    s, a = rng.normal(size=(3000, 2)), rng.uniform(-1.0, 1.0, size=(3000, 2))
+    r2 = np.sum(s**2, axis=1, keepdims=True)
+    s2 = s + DT * (r2 * (s @ J.T) - 0.3 * r2 * s + (1.0 + a[:, :1] ** 2) * (s @ J.T))
+    est = EquivarianceDiscovery(degree=3, n_anchors=400, n_bootstrap=4, rng=0).fit(s, a, s2)
+    assert est.dim_ == 1 and 0 < est.action_norm_[0] < 1e-6
+    rep, _, report = _certified_representation(est)
+    assert report.name == "so(2)" and report.compact
+    assert np.all(rep.action == 0.0)
+
+
 def cubic_swirl(n, rng):
     """A step map cubic in (s, a), equivariant under one rotation of the state and the force."""
     rng = np.random.default_rng(rng)
