@@ -891,9 +891,10 @@ def discover_representation(
     Returns
     -------
     representation : Representation
-        The certified state basis with the discovered action generators paired to it (or the
+        The certified state basis with the discovered action generators paired to it (an
+        action generator within the certificate's tolerance of 0 is exactly 0), or the
         discovered basis when the certificate has no exact basis: check ``report.compact``
-        before using it as a group).
+        before using it as a group.
     estimator : EquivarianceDiscovery
     report : VerificationReport
 
