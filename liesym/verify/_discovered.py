@@ -258,7 +258,7 @@ def verify_discovered(
             f"the whole angle {angle:.2g} rad gives tol {tol:.2g} > {TOL_MAX:g} ({source})"
         )
         angle, systematic = TRANSVERSE_BIAS * transverse, 0.0
-        bound = confidence * angle
+        bound = certified_angle(angle, systematic, confidence)
         tol = discovery_tolerance(algebra, bound, confidence=1.0)
     if systematic:
         how = (
