@@ -321,13 +321,13 @@ class MirrorFeatures:
     a line through its base), and let :math:`\sigma(s) = \operatorname{sign}(r \times u)`
     (0 counted as +1) be the side of a reference direction :math:`r` on which a direction
     :math:`u` lies, odd under the reflection. Each feature :math:`\phi_i` of ``features``
-    has a parity :math:`p_i` (:meth:`~liesym.policies.ProductFeatures.parity`); the gated
+    has a parity :math:`p_i` (``ProductFeatures.parity``); the gated
     features are
 
     .. math:: \psi_i(s) = \phi_i(s)\ (p_i = -1), \qquad
               \psi_i(s) = \sigma(s)\,\phi_i(s)\ (p_i = +1),
 
-    and a :class:`LinearPolicy` on them gates its bias too (:meth:`bias_gate`):
+    and a :class:`LinearPolicy` on them gates its bias too (``bias_gate``):
     :math:`\pi(s) = \mathrm{clip}(K \psi(s) + \sigma(s)\, b)`. Every term is odd, so for a
     box symmetric about 0, :math:`\pi(Rs) = -\pi(s)` exactly for every K and b (off the
     null set :math:`r \times u = 0`). Equivalently :math:`\pi(s) = \sigma \pi_+(s_+)` with
