@@ -75,7 +75,7 @@ def run(case: str, data: tuple, truth: np.ndarray, seed: int, **options) -> dict
     from liesym.algebra import grassmann_distance
     from liesym.discovery import EquivarianceDiscovery
     from liesym.verify import verify_discovered
-    from liesym.verify._discovered import CONFIDENCE, certified_angle
+    from liesym.verify._discovered import certified_angle
 
     t0 = time.perf_counter()
     est = EquivarianceDiscovery(dim=1, rng=seed, **options).fit(*data)
@@ -88,6 +88,7 @@ def run(case: str, data: tuple, truth: np.ndarray, seed: int, **options) -> dict
     # The composition before: the whole uncertainty times CONFIDENCE (what an explicit
     # uncertainty= gets).
     before = verify_discovered(est, uncertainty=float(unc.angle))
+    angle_before = min(certified_angle(float(unc.angle)), np.pi / 2)
     return {
         "case": case,
         "seed": seed,
@@ -97,9 +98,9 @@ def run(case: str, data: tuple, truth: np.ndarray, seed: int, **options) -> dict
         "uncertainty": float(unc.angle),
         "systematic": float(unc.systematic),
         "angle": angle,
-        "angle_before": min(CONFIDENCE * float(unc.angle), np.pi / 2),
+        "angle_before": angle_before,
         "ratio": err / angle,
-        "ratio_before": err / min(CONFIDENCE * float(unc.angle), np.pi / 2),
+        "ratio_before": err / angle_before,
         "tol": float(report.tol),
         "name": report.name,
         "compact": report.compact,

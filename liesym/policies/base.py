@@ -157,6 +157,16 @@ class ProductFeatures:
         return np.concatenate([s, np.prod(padded[..., idx], axis=-1)], axis=-1)
 
 
+def gated_bias(features, states, bias) -> np.ndarray:
+    """A linear policy's bias at ``states``: times the features' bias gate if they have one.
+
+    :class:`MirrorFeatures` multiplies the bias by the side (``bias_gate``); other features
+    (and none) leave it constant.
+    """
+    gate = None if features is None else features.bias_gate(states)
+    return bias if gate is None else gate * bias
+
+
 def _check_parity(parity, n: int) -> np.ndarray:
     p = as_finite_array(parity, "parity", ndim=1)
     if p.shape != (n,) or not np.all(np.abs(p) == 1):
@@ -542,8 +552,7 @@ class LinearPolicy(_CallAsCollector):
         """Actions ``clip(proj(K phi(s) + b))``, shape=[..., m]."""
         s = check_states(states, self.n)
         x = s if self.features is None else self.features(s)
-        gate = None if self.features is None else self.features.bias_gate(s)
-        raw = x @ self.gain.T + (self.bias if gate is None else gate * self.bias)
+        raw = x @ self.gain.T + gated_bias(self.features, s, self.bias)
         if self.dynamics is not None:
             raw = self.dynamics.project_action(raw)
         if self.radius is not None:

@@ -16,7 +16,7 @@ from liesym._core import as_count, as_finite_array, as_positive, as_rng
 from liesym._core import progress as progress_bar
 from liesym.envs.family import GymnasiumFamily
 from liesym.envs.navigation import TaskFamily
-from liesym.policies.base import LinearPolicy, project_ball
+from liesym.policies.base import LinearPolicy, gated_bias, project_ball
 from liesym.policies.episodes import PopulationEpisodes
 from liesym.policies.rollout import (
     affine_returns,
@@ -438,9 +438,7 @@ class CEMTrainer:
             bias = np.broadcast_to(params[:, :, None, m * d :], (*shape, m)).reshape(-1, m)
 
             def act(obs):
-                gate = None if features is None else features.bias_gate(obs)
-                raw = np.einsum("bij,bj->bi", gain, feats(obs))
-                raw += bias if gate is None else gate * bias
+                raw = np.einsum("bij,bj->bi", gain, feats(obs)) + gated_bias(features, obs, bias)
                 raw = raw if radius is None else project_ball(raw, radius)
                 return np.clip(raw, low, high)
 
