@@ -891,8 +891,11 @@ def discover_representation(
     Returns
     -------
     representation : Representation
-        The certified state basis with the discovered action generators paired to it (an
-        action generator within the certificate's tolerance of 0 is exactly 0), or the
+        The certified state basis, each generator oriented with its first nonzero entry
+        (row-major) negative like J = [[0, -1], [1, 0]] (so one certified group gives one
+        basis, whatever the sign of the estimate), with the discovered action generators
+        paired to it (an action generator within the certificate's tolerance of 0 is
+        exactly 0), or the
         discovered basis when the certificate has no exact basis: check ``report.compact``
         before using it as a group.
     estimator : EquivarianceDiscovery
@@ -1013,6 +1016,12 @@ def _certified_representation(est):
         return found, est, report
     exact = np.array([np.array(m.tolist(), dtype=float) for m in report.exact_basis])
     k = found.dim
+    # A null vector's sign is arbitrary, so orient each generator by one convention, that of
+    # J = [[0, -1], [1, 0]]: its first nonzero entry (row-major) negative. The entries are
+    # exact, so the same certified group always gets the same basis, and the pipeline's
+    # draws of group elements (exp(t E)) do not mirror with the sign the SVD returned.
+    flat = exact.reshape(k, -1)
+    exact *= -np.sign(flat[np.arange(k), np.argmax(flat != 0, axis=1)])[:, None, None]
     # exact = T found (within the certificate's tolerance): carry W_A through T.
     change = np.linalg.lstsq(
         found.state.basis.reshape(k, -1).T, exact.reshape(k, -1).T, rcond=None
@@ -1182,10 +1191,11 @@ def _generic_run(
     def moves(r, shape):
         return rep.elements(_period_coords(rep, r, shape))[0]
 
-    # Rotated actions must stay admissible: with a non-trivial action representation every
-    # policy saturates on the largest ball inside the (symmetric) action box.
+    # Rotated actions must stay admissible: when some element moves actions every policy
+    # saturates on the largest ball inside the (symmetric) action box. Actions that every
+    # element fixes (no or all-zero action generators, as a certified W_A = 0) keep the box.
     low, high = family.action_bounds
-    radius = None if rep.action is None else float(np.min(np.minimum(-low, high)))
+    radius = float(np.min(np.minimum(-low, high))) if rep.moves_actions else None
     options = {"features": features, "radius": radius}
     train_policies = trainer.fit(family, train_tasks, **options).policies_
     bases = {}

@@ -322,6 +322,54 @@ def test_a_certified_representation_keeps_invariant_actions_exactly_invariant():
     assert np.all(rep.action == 0.0)
 
 
+@pytest.mark.parametrize("c", [-1.0, -3.5, 0.25])
+def test_the_certified_representation_depends_on_the_discovered_span_only(c):
+    # A null vector's sign and scale are arbitrary: the estimate c (W_S, W_A) is the same
+    # discovery, so it must certify to the same arrays (the pipeline's draws exp(t E) would
+    # otherwise mirror with the sign the SVD returned), with W_A carried along.
+    import copy
+
+    from liesym.algebra import Representation
+    from liesym.pipeline import _certified_representation
+
+    s, a, s2 = cubic_swirl(3000, rng=0)
+    opts = dict(degree=3, n_anchors=400, n_bootstrap=4, use_actions=False, rng=0)
+    est = EquivarianceDiscovery(**opts).fit(s, a, s2)
+    rep, _, report = _certified_representation(est)
+    assert report.name == "so(2)" and report.compact
+    basis = rep.state.basis[0]
+    first = basis.ravel()[np.flatnonzero(basis.ravel())[0]]
+    assert first < 0  # the orientation of J = [[0, -1], [1, 0]]
+    assert np.allclose(rep.action[0], basis, atol=0.05)  # the force turns with the state
+    scaled = copy.copy(est)
+    found = est.representation_
+    scaled.representation_ = Representation(c * found.state.basis, c * found.action)
+    scaled.algebra_ = scaled.representation_.state
+    again, _, report2 = _certified_representation(scaled)
+    assert report2.name == "so(2)" and report2.compact
+    assert np.array_equal(again.state.basis, rep.state.basis)
+    assert np.allclose(again.action, rep.action, rtol=0, atol=1e-12)
+
+
+def test_zero_action_generators_leave_the_pipeline_as_invariant_actions_do():
+    # W_A = 0 (a certified representation of invariant actions) fixes every action: the
+    # policies keep the action box (no ball, which only rotated actions need), and the
+    # pipeline runs as with no action representation (to the rounding of exp(0) = I).
+    from liesym.algebra import Representation
+    from liesym.pipeline import run_pipeline
+    from liesym.policies import CEMTrainer
+
+    fam = _gym_double_integrator_family()
+    results = []
+    for action in (None, np.zeros((1, 2, 2))):
+        fam.representation = Representation([np.kron(np.eye(2), J)], action)
+        trainer = CEMTrainer(n_iterations=2, population=6, n_episodes=2, rng=0)
+        results.append(run_pipeline(fam, seeds=1, n_episodes=2, trainer=trainer, rng=0))
+    assert [r.settings["action_radius"] for r in results] == [None, None]
+    for m in results[0].methods:
+        assert np.allclose(results[0].returns[m], results[1].returns[m], rtol=1e-12, atol=0)
+
+
 def cubic_swirl(n, rng):
     """A step map cubic in (s, a), equivariant under one rotation of the state and the force."""
     rng = np.random.default_rng(rng)

@@ -165,6 +165,22 @@ class Representation:
         return self.state.n - 1 if self.affine else self.state.n
 
     @property
+    def moves_actions(self) -> bool:
+        """Whether some element acts on actions (False for None or all-zero generators).
+
+        Examples
+        --------
+        >>> J = np.array([[0.0, -1.0], [1.0, 0.0]])
+        >>> Representation(J[None]).moves_actions  # invariant actions
+        False
+        >>> Representation(J[None], 0 * J[None]).moves_actions  # W_A = 0: fixed too
+        False
+        >>> Representation(J[None], J[None]).moves_actions
+        True
+        """
+        return self.action is not None and bool(np.any(self.action))
+
+    @property
     def action_dim(self) -> int | None:
         """Dimension m of the actions (None when they are invariant: any m)."""
         return None if self.action is None else int(self.action.shape[-1])
