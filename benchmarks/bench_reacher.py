@@ -292,7 +292,9 @@ same files), beside the declared one, and writes ``reacher_discovered.json`` onl
 declared run's JSON is left alone). A seed whose discovery
 :func:`~liesym.pipeline.discover_representation` does not certify compact is reported and
 not run: the pipeline's bounded test-time search needs a compact group, and an uncertified
-estimate is never used.
+estimate is never used. A certified seed records whether its representation is the declared
+one exactly (``equals_declared``: the same oriented exact basis, action generator 0); then
+both runs are the same computation, up to the rounding of exp(0) = I on the actions.
 """
 
 import argparse
@@ -1091,6 +1093,13 @@ def discover(seed: int, n_transitions: int, cache: str | None, quick: bool = Fal
         "seconds": seconds,
         "fit_reused": reused,
     }
+    if report.compact is True:
+        # The certified group in the declared basis: then the pipeline's runs on the two
+        # coincide (the action generator 0 keeps the box, as invariant actions do).
+        declared = family(4).representation
+        record["equals_declared"] = bool(
+            np.array_equal(rep.state.basis, declared.state.basis) and not rep.moves_actions
+        )
     if est.dim_ == 1:
         truth = reacher_truth()
         record["grassmann"] = float(grassmann_distance(est.algebra_, truth))
