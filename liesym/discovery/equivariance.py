@@ -18,10 +18,15 @@ dynamics' symmetries with the reward's. With ``use_actions``, the second moment 
 actions must be invariant (valid for an invariant behaviour law, e.g. uniform actions), which
 fixes an invariant metric where the dynamics alone allow all of gl. Everything stacks into
 one matrix whose SVD null space is the representation, its dimension read off the gap of the
-singular values against the noise floor of the regressions.
+singular values against the noise floor of the regressions. The rows are weighted by feasible
+generalised least squares: first by the residual of the regression behind each row, then by
+each row's whole predicted error under the first candidate (which adds the Jacobian's error
+along the candidate's vector field, large where a fit extrapolates to the edge of its
+neighbourhood).
 """
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 from itertools import combinations_with_replacement
@@ -370,6 +375,19 @@ class EquivarianceDiscovery:
         # part of the noise floor.
         weight = float(np.linalg.norm(anchor_rows)) if self.use_actions else 0.0
         rr = _stack_r(anchor_rows, None, a, None, weight, n * ns)
+        cand = spectrum(rr, p)[1][0]
+        # Feasible GLS, second step: a row's error is its output's residual times the error
+        # of the Jacobian along the candidate's vector field, which is large where the
+        # anchor sits at the edge of its neighbourhood (a channel of weight 0 in the
+        # neighbour search, a rare state): there the fit extrapolates, and 1 % of Reacher's
+        # anchors carried half its residual. Every fit (and the bias checks' refits) is
+        # reweighted by its rows' whole predicted error under this first candidate.
+        reweight = functools.partial(
+            _reweighted, w_s=cand[: n * ns].reshape(n, ns), w_a=cand[n * ns :].reshape(m, m)
+        )
+        anchor_rows, models = reweight(anchor_rows, models)
+        weight = float(np.linalg.norm(anchor_rows)) if self.use_actions else 0.0
+        rr = _stack_r(anchor_rows, None, a, None, weight, n * ns)
         # Noise floor: the residual the best candidate would have if it were an exact
         # symmetry, from the regressions' own error model (twice, for a margin).
         cand = spectrum(rr, p)[1][0]
@@ -413,7 +431,7 @@ class EquivarianceDiscovery:
             self.action_norm_ = np.linalg.norm(rep.action.reshape(null.dim, -1), axis=1) / norms
             fit2, augmented = None, None
             if k2 > k:
-                rows2, _ = _weighted_rows(s, a, s2, r, anchors, nb_all, **fit_rows)
+                rows2 = reweight(*_weighted_rows(s, a, s2, r, anchors, nb_all, **fit_rows))[0]
                 fit2 = (rows2, float(np.linalg.norm(rows2)) if self.use_actions else 0.0)
             # Bias of degree-p local polynomial Jacobians grows like h^p, h ~ k^(1/D) for D
             # regression inputs: doubling k multiplies it by c = 2^(p/D).
@@ -429,6 +447,7 @@ class EquivarianceDiscovery:
                     self.use_actions,
                     fit_rows,
                     (s, a, s2, r),
+                    reweight,
                 )
             self._bootstrap(
                 anchor_rows, fit2, augmented, a, weight, n * ns, (scale_s, scale_a), rng, factor
@@ -534,8 +553,8 @@ class _ErrorModel:
     n_out: int  # rows from outputs with a Jacobian (next states, reward); the rest: normals
     weight: np.ndarray  # (A, rows) row weights
 
-    def residual(self, w_s: np.ndarray, w_a: np.ndarray) -> float:
-        """Predicted norm of the weighted constraint residuals of (w_s, w_a) if it were exact.
+    def row_variance(self, w_s: np.ndarray, w_a: np.ndarray) -> np.ndarray:
+        """Predicted variance (A, rows) of each unweighted constraint row of (w_s, w_a).
 
         The residual of a row is ``(W dF0)_i - dJ_i W s - dJ_a,i W_A a`` for the estimation
         errors dF0, dJ of the regression (for a tangency row, ``dL_r T^T W s`` for the error
@@ -557,7 +576,11 @@ class _ErrorModel:
         var = self.sigma2 * np.where(jac, quad[:, None], quad_t[:, None])
         # Row i of W dF0 mixes the errors of the outputs its row of W touches.
         var[:, :n] += self.cov[:, 0, 0, None] * (self.sigma2[:, :n] @ (w_s[:, :n] ** 2).T)
-        return float(np.sqrt(np.sum(var * self.weight**2)))
+        return var
+
+    def residual(self, w_s: np.ndarray, w_a: np.ndarray) -> float:
+        """Predicted norm of the weighted constraint residuals of (w_s, w_a) if it were exact."""
+        return float(np.sqrt(np.sum(self.row_variance(w_s, w_a) * self.weight**2)))
 
 
 def _in_data_units(vec: np.ndarray, scale_s: np.ndarray, n: int, ns: int) -> np.ndarray:
@@ -603,6 +626,27 @@ def _weighted_rows(s, a, s2, r, anchors, nb, *, d, affine, degree, progress, zer
         models[i] = dataclasses.replace(mdl, weight=w)
         start += rw.shape[0]
     return np.concatenate(rows), models  # (A, rows per anchor, p)
+
+
+def _reweighted(rows, models, w_s, w_a):
+    """Rows and models reweighted by each row's whole predicted error under (w_s, w_a).
+
+    The weight is 1 / sd of the row's predicted residual if (w_s, w_a) were exact (its
+    output's residual times the Jacobian's error along the vector field, plus the fitted
+    value's), floored like the first step's at the row's median / ``_MAX_WEIGHT``.
+    """
+    var = np.concatenate([mdl.row_variance(w_s, w_a) for mdl in models])  # (A, rows)
+    sd = np.sqrt(var)
+    ref = np.median(sd, axis=0)
+    tiny = np.finfo(float).eps * max(1.0, float(np.max(ref)))
+    new = 1.0 / np.maximum(sd, np.maximum(ref / _MAX_WEIGHT, tiny))
+    old = np.concatenate([mdl.weight for mdl in models])
+    out, start = [], 0
+    for mdl in models:
+        size = mdl.weight.shape[0]
+        out.append(dataclasses.replace(mdl, weight=new[start : start + size]))
+        start += size
+    return rows * (new / old)[:, :, None], out
 
 
 def _stack_r(anchor_rows, anchor_w, a, action_w, weight, n_state) -> np.ndarray:
@@ -671,7 +715,7 @@ def _choose_metric(s, a, s2, r, z, anchors, k, fit, workers=1) -> np.ndarray:
     return w
 
 
-def _metric_checks(z, anchors, nb, k, metric, degree, use_actions, fit_rows, data):
+def _metric_checks(z, anchors, nb, k, metric, degree, use_actions, fit_rows, data, reweight):
     """Bias factor of the 2x-neighbour check in a metric, and the refit for its zero weights.
 
     A weighted neighbourhood is no D-dimensional ball, so the bias factor ``c - 1`` comes from
@@ -714,7 +758,7 @@ def _metric_checks(z, anchors, nb, k, metric, degree, use_actions, fit_rows, dat
     )
     if nb.shape[1] < n_coef + 2:
         return factor, (None, None, n_coef)
-    rows, _ = _weighted_rows(*data, anchors, nb, **extra)
+    rows = reweight(*_weighted_rows(*data, anchors, nb, **extra))[0]
     return factor, (rows, float(np.linalg.norm(rows)) if use_actions else 0.0, n_coef)
 
 
