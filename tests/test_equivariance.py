@@ -11,6 +11,7 @@ answer); bad input is named.
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.spatial
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -481,3 +482,26 @@ def test_a_zero_weight_channel_without_curvature_costs_only_noise(seed):
     spread = est.uncertainty_.angle - est.bias_
     assert 0 < est.zero_channel_bias_ <= 3.0 * spread
     assert np.isnan(EquivarianceDiscovery(**opts).fit(s, a, s2).zero_channel_bias_)
+
+
+def test_feasible_gls_weights_equalise_the_predicted_row_errors():
+    # The second step divides each constraint row by its whole predicted error under the
+    # candidate (the regression's residual and the Jacobian's error along the vector field):
+    # every row not held at the weight cap then has predicted standard deviation 1, and a
+    # row at the cap less; the rows scale by the ratio of new to old weights.
+    from liesym.discovery.equivariance import _reweighted, _weighted_rows
+
+    s, a, s2 = double_integrator(3000, rng=0)
+    z = np.concatenate([s, a], axis=1)
+    anchors = np.arange(0, 3000, 15)
+    nb = scipy.spatial.cKDTree(z).query(z[anchors], k=61)[1]
+    fit = dict(d=4, affine=False, degree=2, progress=False)
+    rows, models = _weighted_rows(s, a, s2, None, anchors, nb, **fit)
+    w_s, w_a = np.kron(np.eye(2), J), J
+    rows2, models2 = _reweighted(rows, models, w_s, w_a)
+    sd = np.sqrt(np.concatenate([m.row_variance(w_s, w_a) * m.weight**2 for m in models2]))
+    capped = sd < 1.0 - 1e-9
+    assert np.allclose(sd[~capped], 1.0, rtol=1e-9) and capped.mean() < 0.2
+    old = np.concatenate([m.weight for m in models])
+    new = np.concatenate([m.weight for m in models2])
+    assert np.allclose(rows2, rows * (new / old)[:, :, None], rtol=1e-12, atol=0)
