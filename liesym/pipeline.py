@@ -880,8 +880,8 @@ def discover_representation(
         Parameters of :class:`~liesym.discovery.EquivarianceDiscovery` (any but ``rng``,
         which is the ``rng`` argument), e.g. ``{"degree": 3, "metric": "auto", "n_anchors":
         12_000}``: local cubic fits in a data-chosen metric at 12,000 anchors, which
-        recover Reacher's rotation from 10^6 transitions to about 1e-3 rad, certified
-        so(2) in 4 of 5 seeds (benchmarks/bench_equivariance.py).
+        recover Reacher's rotation from 10^6 transitions to about 7e-4 rad, certified
+        so(2) in 5 of 5 seeds (benchmarks/bench_equivariance.py).
         Default: the estimator's defaults.
     estimator : EquivarianceDiscovery, optional
         An estimator already fitted to the family's transitions (e.g. one kept from an
