@@ -738,7 +738,7 @@ def reacher_discovered_table(d: dict) -> list[str]:
     if spread:
         lines[-1] += (
             " The three rotation frequencies of the discovered generator (equal in the truth) "
-            f"differ by {100 * min(spread):.1f}–{100 * max(spread):.1f}%."
+            f"differ by {100 * min(spread):.2f}–{100 * max(spread):.2f}%."
         )
     abstained = [r for r in disc if (r.get("certificate") or {}).get("compact") is None]
     if abstained and all("grassmann" in r for r in abstained):
