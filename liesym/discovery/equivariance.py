@@ -616,16 +616,7 @@ def _weighted_rows(s, a, s2, r, anchors, nb, *, d, affine, degree, progress, zer
     # / _MAX_WEIGHT: a few overconfident fits cannot dominate, and badly fitted anchors
     # (a joint limit, a kink of the action projection) count less.
     sd = np.sqrt(np.concatenate([mdl.sigma2 for mdl in models]))  # (A, rows per anchor)
-    ref = np.median(sd, axis=0)
-    tiny = np.finfo(float).eps * max(1.0, float(np.max(ref)))
-    weights = 1.0 / np.maximum(sd, np.maximum(ref / _MAX_WEIGHT, tiny))
-    start = 0
-    for i, (rw, mdl) in enumerate(zip(rows, models, strict=True)):
-        w = weights[start : start + rw.shape[0]]
-        rows[i] = rw * w[:, :, None]
-        models[i] = dataclasses.replace(mdl, weight=w)
-        start += rw.shape[0]
-    return np.concatenate(rows), models  # (A, rows per anchor, p)
+    return _weigh(np.concatenate(rows), models, sd)  # (A, rows per anchor, p)
 
 
 def _reweighted(rows, models, w_s, w_a):
@@ -633,20 +624,28 @@ def _reweighted(rows, models, w_s, w_a):
 
     The weight is 1 / sd of the row's predicted residual if (w_s, w_a) were exact (its
     output's residual times the Jacobian's error along the vector field, plus the fitted
-    value's), floored like the first step's at the row's median / ``_MAX_WEIGHT``.
+    value's), floored like the first step's (:func:`_weigh`).
     """
-    var = np.concatenate([mdl.row_variance(w_s, w_a) for mdl in models])  # (A, rows)
-    sd = np.sqrt(var)
+    sd = np.sqrt(np.concatenate([mdl.row_variance(w_s, w_a) for mdl in models]))  # (A, rows)
+    return _weigh(rows, models, sd, old=np.concatenate([mdl.weight for mdl in models]))
+
+
+def _weigh(rows, models, sd, old=None):
+    """Rows (A, rows, p) and their anchor blocks' models weighted by 1 / sd.
+
+    Each row's sd is floored at its median over anchors / ``_MAX_WEIGHT``, so a few
+    overconfident fits cannot dominate. ``old``: the weights ``rows`` already carry
+    (replaced, not compounded).
+    """
     ref = np.median(sd, axis=0)
     tiny = np.finfo(float).eps * max(1.0, float(np.max(ref)))
     new = 1.0 / np.maximum(sd, np.maximum(ref / _MAX_WEIGHT, tiny))
-    old = np.concatenate([mdl.weight for mdl in models])
     out, start = [], 0
     for mdl in models:
         size = mdl.weight.shape[0]
         out.append(dataclasses.replace(mdl, weight=new[start : start + size]))
         start += size
-    return rows * (new / old)[:, :, None], out
+    return rows * (new if old is None else new / old)[:, :, None], out
 
 
 def _stack_r(anchor_rows, anchor_w, a, action_w, weight, n_state) -> np.ndarray:
