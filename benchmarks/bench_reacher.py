@@ -1096,9 +1096,8 @@ def discover(seed: int, n_transitions: int, cache: str | None, quick: bool = Fal
     if report.compact is True:
         # The certified group in the declared basis: then the pipeline's runs on the two
         # coincide (the action generator 0 keeps the box, as invariant actions do).
-        declared = family(4).representation
         record["equals_declared"] = bool(
-            np.array_equal(rep.state.basis, declared.state.basis) and not rep.moves_actions
+            np.array_equal(rep.state.basis, reacher_truth()) and not rep.moves_actions
         )
     if est.dim_ == 1:
         truth = reacher_truth()
